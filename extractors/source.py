@@ -1,0 +1,33 @@
+"""What the extractor may know about the site a page came from: identity, region and optional per-site hints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractors.record import Region
+
+
+@dataclass(frozen=True)
+class ExtractionHints:
+    """Per-site help for the extractor. Every field is optional; general mechanisms run without them."""
+
+    # CSS selectors. body: the article container; drop: chrome to remove before extraction.
+    title_selector: str | None = None
+    body_selector: str | None = None
+    date_selector: str | None = None
+    author_selector: str | None = None
+    drop_selectors: tuple[str, ...] = ()
+    # Whole lines that are chrome on this site (matched after whitespace is normalised), e.g. a fixed slogan.
+    drop_lines: tuple[str, ...] = ()
+    # Suffixes the site appends to <title>, e.g. "_界面新闻".
+    title_suffixes: tuple[str, ...] = ()
+    # Charset to prefer when neither HTTP nor <meta> declares one.
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: str
+    site_name: str = ""
+    region: Region = field(default_factory=Region)
+    hints: ExtractionHints = field(default_factory=ExtractionHints)
