@@ -1,0 +1,79 @@
+"""JSONL record files: one UTF-8 JSON object per line, each line on disk before its URL counts as done."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from archive.fsutil import fsync_dir
+from extractors.record import Record
+
+
+class JsonlWriter:
+    """Appends records to one file per run. A line is written whole and fsynced before write() returns."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        repair_partial_line(path)
+        existed = path.exists()
+        self.path = path
+        self._fh = open(path, "ab")
+        if not existed:
+            fsync_dir(path.parent)
+        self.lines = 0
+
+    def write(self, record: Record, *, sync: bool = True) -> None:
+        line = (record.to_json() + "\n").encode("utf-8")
+        self._fh.write(line)
+        self._fh.flush()
+        if sync:
+            os.fsync(self._fh.fileno())
+        self.lines += 1
+
+    def sync(self) -> None:
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self.sync()
+            self._fh.close()
+
+
+def repair_partial_line(path: Path) -> int:
+    """Cut a line left half-written by a killed process; returns the number of bytes removed."""
+    if not path.exists():
+        return 0
+    with open(path, "rb+") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return 0
+        # Walk back to the previous newline; lines are small enough that a block-wise scan is plenty.
+        pos = size
+        while pos > 0:
+            step = min(65536, pos)
+            fh.seek(pos - step)
+            block = fh.read(step)
+            idx = block.rfind(b"\n")
+            if idx >= 0:
+                cut = pos - step + idx + 1
+                break
+            pos -= step
+        else:
+            cut = 0
+        fh.truncate(cut)
+        fh.flush()
+        os.fsync(fh.fileno())
+        return size - cut
+
+
+def read_records(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)

@@ -1,0 +1,77 @@
+"""One add-on switches on policycrawl's components and polite defaults, at "addon" priority so that a
+user's project settings and `-s NAME=VALUE` still win."""
+
+from __future__ import annotations
+
+from scrapy.settings import BaseSettings
+
+from crawler.config import DEFAULTS
+
+# process_response runs from high numbers to low: capture sits above HttpCompressionMiddleware (590),
+# RedirectMiddleware (600) and RetryMiddleware (550), so it sees every exchange with its body still encoded.
+CAPTURE_PRIORITY = 950
+# process_request runs from low numbers to high: the safety check must see every hop, redirects included.
+SAFETY_PRIORITY = 50
+
+
+class PolicycrawlAddon:
+    def update_settings(self, settings: BaseSettings) -> None:
+        for name, value in DEFAULTS.items():
+            settings.setdefault(name, value)
+        settings.set(
+            "USER_AGENT",
+            f"policycrawl/0.1 (+{settings.get('POLICYCRAWL_OPERATOR')})",
+            priority="addon",
+        )
+        settings["DOWNLOADER_MIDDLEWARES"].update(
+            {
+                "crawler.safety.SafetyMiddleware": SAFETY_PRIORITY,
+                "crawler.capture.WarcCaptureMiddleware": CAPTURE_PRIORITY,
+                "crawler.safety.ConnectedAddressMiddleware": CAPTURE_PRIORITY + 10,
+            }
+        )
+        settings["ITEM_PIPELINES"].update(
+            {
+                "crawler.pipelines.ExtractPipeline": 100,
+                "crawler.pipelines.ArchivePipeline": 900,
+            }
+        )
+        settings["EXTENSIONS"].update(
+            {
+                "crawler.session.ArchiveSession": 0,
+                "crawler.progress.Progress": 500,
+                # A telnet console is a shell on the crawler for anyone who can reach the port.
+                "scrapy.extensions.telnet.TelnetConsole": None,
+            }
+        )
+        settings["DOWNLOAD_HANDLERS"].update(
+            {
+                "http": "crawler.handlers.ReasonKeepingDownloadHandler",
+                "https": "crawler.handlers.ReasonKeepingDownloadHandler",
+            }
+        )
+        polite = {
+            "ROBOTSTXT_OBEY": True,
+            "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+            "DOWNLOAD_DELAY": 1.0,
+            "RANDOMIZE_DOWNLOAD_DELAY": True,
+            "AUTOTHROTTLE_ENABLED": True,
+            "AUTOTHROTTLE_START_DELAY": 1.0,
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+            "DOWNLOAD_TIMEOUT": 60,
+            "DOWNLOAD_MAXSIZE": 32 * 1024 * 1024,
+            "DOWNLOAD_WARNSIZE": 8 * 1024 * 1024,
+            "RETRY_TIMES": 2,
+            "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+            "REDIRECT_MAX_TIMES": 10,
+            "DEPTH_LIMIT": 10,
+            "COOKIES_ENABLED": True,
+            "LOG_LEVEL": "INFO",
+            "TELNETCONSOLE_ENABLED": False,
+            # Our own SQLite frontier carries state across runs; Scrapy's JOBDIR survives only clean stops.
+            "JOBDIR": None,
+            "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        }
+        for name, value in polite.items():
+            settings.set(name, value, priority="addon")

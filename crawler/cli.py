@@ -1,0 +1,323 @@
+"""`policycrawl` command line: crawl, fetch, extract, sources, demo, serve-demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from crawler import exitcodes
+from crawler.sources import Profile, ProfileError, adhoc_profile, load_profiles
+
+logger = logging.getLogger("policycrawl")
+
+SEED_SITES = ("jiemian", "ccpa", "tuituisoft", "netease", "dutenews")
+
+
+# -- settings -------------------------------------------------------------------------------------
+def _parse_set(values: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in values:
+        if "=" not in item:
+            raise SystemExit(f"policycrawl: -s expects NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        out[name] = value
+    return out
+
+
+def build_settings(args: argparse.Namespace, extra: dict[str, Any] | None = None):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("POLICYCRAWL_OUT", str(args.out), priority="cmdline")
+    settings.set("POLICYCRAWL_SOURCES_FILES", [str(p) for p in getattr(args, "sources", []) or []], priority="cmdline")
+    if getattr(args, "allow_loopback", False):
+        settings.set("POLICYCRAWL_ALLOW_LOOPBACK", True, priority="cmdline")
+    if getattr(args, "quiet", False):
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    for name, value in (extra or {}).items():
+        settings.set(name, value, priority="cmdline")
+    for name, value in _parse_set(getattr(args, "set", []) or []).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def _slots(profiles: Sequence[Profile]) -> dict[str, dict[str, float]]:
+    """Per-host politeness from the profiles (Scrapy's DOWNLOAD_SLOTS)."""
+    slots: dict[str, dict[str, float]] = {}
+    for profile in profiles:
+        for host in profile.allowed_hosts:
+            hostname = host.split(":")[0]
+            slots[hostname] = {"delay": profile.download_delay, "concurrency": profile.concurrency}
+    return slots
+
+
+# -- running a crawl ------------------------------------------------------------------------------
+def run_crawl(settings, profiles: Sequence[Profile]) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from archive.fsutil import LockedError, RunLock
+    from crawler.spiders.policy import PolicySpider
+
+    out = Path(settings.get("POLICYCRAWL_OUT"))
+    try:  # fail fast, before Scrapy starts, when another run holds this output directory
+        RunLock(out / "state").acquire().release()
+    except LockedError as exc:
+        print(f"policycrawl: locked: {exc}", file=sys.stderr)
+        return exitcodes.LOCKED
+    if not settings.getdict("DOWNLOAD_SLOTS"):
+        settings.set("DOWNLOAD_SLOTS", _slots(profiles), priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(PolicySpider)
+    errors: list[BaseException] = []
+    deferred = process.crawl(crawler, profiles=list(profiles))
+    deferred.addErrback(lambda failure: errors.append(failure.value))
+    started = time.monotonic()
+    process.start()
+    elapsed = time.monotonic() - started
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if errors:
+        if isinstance(errors[0], LockedError):
+            print(f"policycrawl: locked: {errors[0]}", file=sys.stderr)
+            return exitcodes.LOCKED
+        print(f"policycrawl: fatal: {errors[0]!r}", file=sys.stderr)
+        return exitcodes.FATAL
+    print_summary(stats, profiles, elapsed)
+    reason = stats.get("finish_reason", "finished")
+    return {
+        "finished": exitcodes.OK,
+        "shutdown": exitcodes.INTERRUPTED,
+        "out-of-space": exitcodes.OUT_OF_SPACE,
+    }.get(reason, exitcodes.FATAL)
+
+
+def print_summary(stats: dict[str, Any], profiles: Sequence[Profile], elapsed: float) -> None:
+    rows = []
+    for profile in profiles:
+        prefix = f"policycrawl/source/{profile.id}/"
+        failures = {k[len(prefix) + len("failures/"):]: v for k, v in stats.items() if k.startswith(prefix + "failures/")}
+        rows.append(
+            (
+                profile.id,
+                stats.get(prefix + "requests", 0),
+                stats.get(prefix + "articles", 0),
+                stats.get(prefix + "known", 0),
+                ", ".join(f"{k}={v}" for k, v in sorted(failures.items())) or "-",
+            )
+        )
+    header = ("source", "requests", "articles", "known", "failures")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    err = sys.stderr
+    print("", file=err)
+    for row in [header, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)), file=err)
+    refused = stats.get("policycrawl/safety/refused", 0)
+    print(
+        f"\n{stats.get('policycrawl/warc/responses', 0)} HTTP responses archived, "
+        f"{stats.get('policycrawl/records/written', 0)} records written, {refused} requests refused, "
+        f"{elapsed:.1f}s; finish reason: {stats.get('finish_reason', '?')}",
+        file=err,
+    )
+
+
+def _profiles_for(args: argparse.Namespace) -> list[Profile]:
+    available = load_profiles(args.sources or [])
+    if getattr(args, "start", None):
+        from crawler.spiders.policy import GENERIC_ARTICLE_PATTERN
+
+        return [adhoc_profile(args.start, args.follow or GENERIC_ARTICLE_PATTERN)]
+    wanted = args.source_ids or sorted(available)
+    unknown = [s for s in wanted if s not in available]
+    if unknown:
+        raise SystemExit(f"policycrawl: unknown source(s): {', '.join(unknown)} (see `policycrawl sources`)")
+    return [available[s] for s in wanted]
+
+
+# -- commands -------------------------------------------------------------------------------------
+def cmd_crawl(args: argparse.Namespace) -> int:
+    profiles = _profiles_for(args)
+    extra: dict[str, Any] = {}
+    if args.max_pages:
+        extra["POLICYCRAWL_PAGE_BUDGET"] = args.max_pages
+    return run_crawl(build_settings(args, extra), profiles)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    urls = list(args.urls)
+    if args.urls_file:
+        urls += [line.strip() for line in Path(args.urls_file).read_text().splitlines() if line.strip() and not line.startswith("#")]
+    if not urls:
+        raise SystemExit("policycrawl fetch: give URLs or --urls FILE")
+    profile = adhoc_profile([], article_urls=urls, source_id="fetch")
+    return run_crawl(build_settings(args), [profile])
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    for profile in load_profiles(args.sources or []).values():
+        region = " ".join(x for x in (profile.region.province, profile.region.city, profile.region.code) if x)
+        print(f"{profile.id:12} {profile.name}  [{region or '全国'}]  {', '.join(profile.allowed_hosts)}")
+    return exitcodes.OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from archive.jsonl import JsonlWriter
+    from archive.reextract import reextract_warc
+    from extractors import SourceInfo, extract
+
+    profiles = load_profiles(args.sources or [])
+    by_host = {host: p for p in profiles.values() for host in p.allowed_hosts}
+
+    def source_for(previous: dict | None, url: str) -> SourceInfo:
+        from urllib.parse import urlsplit
+
+        from extractors.record import Record
+
+        source_id = previous.get("source") if previous else None
+        if source_id in profiles:
+            return profiles[source_id].source_info
+        if previous:  # a source declared only for that crawl (ad hoc, fetch): keep what the crawl knew
+            earlier = Record.from_dict(previous)
+            return SourceInfo(id=source_id or "adhoc", site_name=earlier.site_name or "", region=earlier.region)
+        profile = by_host.get(urlsplit(url).netloc.lower())
+        if profile:
+            return profile.source_info
+        return SourceInfo(id="adhoc")
+
+    out = Path(args.output)
+    if out.exists():
+        out.unlink()
+    writer = JsonlWriter(out)
+    counts = {"ok": 0, "skipped": 0}
+    for name in args.inputs:
+        path = Path(name)
+        if path.name.endswith((".warc.gz", ".warc")):
+            records = reextract_warc(path, source_for)
+        else:
+            url = args.base_url.rstrip("/") + "/" + path.name if args.base_url else path.resolve().as_uri()
+            records = iter([extract(path.read_bytes(), url, (), source=source_for(None, url))])
+        for record in records:
+            if record.status == "ok":
+                writer.write(record, sync=False)
+                counts["ok"] += 1
+            else:
+                counts["skipped"] += 1
+                print(f"{record.status}: {record.url} {record.status_detail or ''}", file=sys.stderr)
+    writer.close()
+    print(f"{counts['ok']} records written to {out} ({counts['skipped']} pages were not articles)", file=sys.stderr)
+    return exitcodes.OK
+
+
+def cmd_serve_demo(args: argparse.Namespace) -> int:
+    from crawler.demo.replica import ReplicaServer
+
+    with ReplicaServer(host=args.host, base_port=args.port) as server:
+        for site, url in server.base_urls.items():
+            print(f"{site:12} {url}/", flush=True)
+        print("serving the replica network; Ctrl-C stops it", file=sys.stderr, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return exitcodes.OK
+
+
+def demo_settings(base_urls: dict[str, str]) -> dict[str, Any]:
+    return {
+        "POLICYCRAWL_REBASE": base_urls,
+        "POLICYCRAWL_ALLOW_LOOPBACK": True,
+        # The demo must never leave the machine.
+        "POLICYCRAWL_LOOPBACK_ONLY": True,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+        "DOWNLOAD_SLOTS": {"127.0.0.1": {"delay": 0, "concurrency": 4}},
+    }
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo.replica import ReplicaServer
+
+    available = load_profiles(args.sources or [])
+    with ReplicaServer(host="127.0.0.1") as server:
+        ids = [s for s in server.base_urls if s in available]
+        profiles = [available[s].rebased(server.base_urls[s]) for s in ids]
+        print(f"replica of {len(ids)} sites on 127.0.0.1: {', '.join(ids)}", file=sys.stderr)
+        code = run_crawl(build_settings(args, demo_settings(server.base_urls)), profiles)
+    out = Path(args.out)
+    warcs = sorted((out / "warc").glob("*.warc.gz"))
+    records = sorted((out / "records").glob("*.jsonl"))
+    print(json.dumps({"warc": [str(p) for p in warcs], "records": [str(p) for p in records]}, ensure_ascii=False, indent=1))
+    return code
+
+
+# -- argument parsing -----------------------------------------------------------------------------
+def _common(parser: argparse.ArgumentParser, writes: bool = True) -> None:
+    parser.add_argument("--sources", action="append", type=Path, default=[], metavar="FILE",
+                        help="extra source profiles (TOML or YAML); may be repeated")
+    if writes:
+        parser.add_argument("--out", type=Path, default=Path("data"), help="output directory (default: ./data)")
+        parser.add_argument("--allow-loopback", action="store_true",
+                            help="allow requests to 127.0.0.0/8 and ::1 (local mirrors, tests)")
+        parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                            help="set any Scrapy or POLICYCRAWL_* setting")
+        parser.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policycrawl", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("crawl", help="crawl sources (all built-in ones by default)")
+    p.add_argument("source_ids", nargs="*", metavar="SOURCE")
+    p.add_argument("--start", action="append", metavar="URL", help="crawl an undeclared site from this listing page")
+    p.add_argument("--follow", metavar="REGEX", help="with --start: links matching this are articles")
+    p.add_argument("--max-pages", type=int, default=0, help="request budget per source for this run")
+    _common(p)
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("fetch", help="archive and extract the given pages, without following links")
+    p.add_argument("urls", nargs="*", metavar="URL")
+    p.add_argument("--urls", dest="urls_file", metavar="FILE", help="file with one URL per line")
+    _common(p)
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("extract", help="WARC or HTML files in, JSONL out; no network")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
+    p.add_argument("--base-url", help="URL prefix for HTML file inputs")
+    _common(p, writes=False)
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("sources", help="list known source profiles")
+    _common(p, writes=False)
+    p.set_defaults(func=cmd_sources)
+
+    p = sub.add_parser("demo", help="crawl the built-in offline replica of the seed sites")
+    _common(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve-demo", help="serve the offline replica network for other tools")
+    p.add_argument("--port", type=int, default=8800, help="first port; site i listens on PORT+i")
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_serve_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ProfileError as exc:
+        print(f"policycrawl: {exc}", file=sys.stderr)
+        return exitcodes.USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

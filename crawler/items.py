@@ -1,0 +1,21 @@
+"""What the spider hands to the pipelines: one fetched article page, before and after extraction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.record import Record, WarcPointer
+from extractors.source import SourceInfo
+
+
+@dataclass
+class ArticlePage:
+    frontier_url: str  # canonical URL the frontier knows the article by (before redirects)
+    url: str  # final URL of the response
+    status: int
+    headers: tuple[tuple[str, str], ...]  # latin-1 decoded, all values kept
+    body: bytes  # content-decoded body (the WARC keeps the encoded bytes)
+    source: SourceInfo
+    fetched_at: str
+    warc: WarcPointer | None
+    record: Record | None = None

@@ -1,0 +1,78 @@
+"""Extraction in worker processes, so the reactor keeps fetching while pages are parsed on every core.
+
+pebble's ProcessPool kills a worker whose task exceeds the time limit (concurrent.futures cannot), which
+turns a hanging extractor into a "timeout" record instead of a stuck crawl. Workers are spawned, not
+forked: forking a process that runs Twisted's reactor and threads can deadlock the child.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from pebble import ProcessPool
+from pebble.common import ProcessExpired
+
+from extractors import Record, extract, record_id
+from extractors.api import EXTRACTOR_VERSION
+from extractors.source import SourceInfo
+
+logger = logging.getLogger(__name__)
+
+
+def _warm_up() -> None:
+    # Import cost (trafilatura, lxml, opencc) is paid once per worker, not on the first page.
+    import extractors.api  # noqa: F401
+
+
+class ExtractionPool:
+    def __init__(self, workers: int = 0, timeout: float = 60.0):
+        self.workers = workers or os.cpu_count() or 1
+        self.timeout = timeout
+        self._pool = ProcessPool(
+            max_workers=self.workers,
+            context=multiprocessing.get_context("spawn"),
+            initializer=_warm_up,
+        )
+
+    async def extract(
+        self, body: bytes, url: str, headers, *, source: SourceInfo, fetched_at: str, http_status: int
+    ) -> Record:
+        future = self._pool.schedule(
+            extract,
+            args=(body, url, headers),
+            kwargs={"source": source, "fetched_at": fetched_at, "http_status": http_status},
+            timeout=self.timeout,
+        )
+        try:
+            return await asyncio.wrap_future(future)
+        except FutureTimeout:
+            return self._failed(url, source, fetched_at, http_status, "timeout", f"extractor exceeded {self.timeout}s")
+        except ProcessExpired as exc:
+            return self._failed(url, source, fetched_at, http_status, "error", f"extractor process died: {exc}")
+        except Exception as exc:  # the extractor promises not to raise; if it does, the crawl still goes on
+            logger.exception("extractor failed on %s", url)
+            return self._failed(url, source, fetched_at, http_status, "error", f"{type(exc).__name__}: {exc}")
+
+    @staticmethod
+    def _failed(url, source, fetched_at, http_status, status, detail) -> Record:
+        return Record(
+            id=record_id(url),
+            url=url,
+            status=status,
+            status_detail=detail,
+            source=source.id,
+            site_name=source.site_name or None,
+            region=source.region,
+            fetched_at=fetched_at,
+            http_status=http_status,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join(timeout=10)
+        self._pool.stop()

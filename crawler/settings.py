@@ -1,0 +1,11 @@
+"""Scrapy project settings for policycrawl (`scrapy crawl policy -a source=ID` reads these too)."""
+
+from crawler.config import DEFAULTS
+
+BOT_NAME = "policycrawl"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+ADDONS = {"crawler.addon.PolicycrawlAddon": 0}
+
+globals().update(DEFAULTS)
