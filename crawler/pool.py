@@ -11,6 +11,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from pebble import ProcessPool
@@ -29,9 +30,10 @@ def _warm_up() -> None:
 
 
 class ExtractionPool:
-    def __init__(self, workers: int = 0, timeout: float = 60.0):
+    def __init__(self, workers: int = 0, timeout: float = 60.0, func: Callable[..., Record] = extract):
         self.workers = workers or os.cpu_count() or 1
         self.timeout = timeout
+        self.func = func
         self._pool = ProcessPool(
             max_workers=self.workers,
             context=multiprocessing.get_context("spawn"),
@@ -42,7 +44,7 @@ class ExtractionPool:
         self, body: bytes, url: str, headers, *, source: SourceInfo, fetched_at: str, http_status: int
     ) -> Record:
         future = self._pool.schedule(
-            extract,
+            self.func,
             args=(body, url, headers),
             kwargs={"source": source, "fetched_at": fetched_at, "http_status": http_status},
             timeout=self.timeout,

@@ -1,0 +1,39 @@
+"""Extraction runs in worker processes with a time limit: a hanging or dying extractor costs one page."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from crawler.pool import ExtractionPool
+from extractors import SourceInfo
+from tests.slow_extractor import crash, hang
+
+PAGE = "<html><head><title>测试</title></head><body><article>" + "<p>深圳发布支持低空经济发展的若干措施，鼓励企业开展无人机物流试点。</p>" * 5 + "</article></body></html>"
+
+
+def _run(pool: ExtractionPool, body: bytes = PAGE.encode()):
+    return pool.extract(body, "http://127.0.0.1/a/1.html", (("Content-Type", "text/html; charset=utf-8"),),
+                        source=SourceInfo(id="t"), fetched_at="2024-01-01T00:00:00Z", http_status=200)
+
+
+def test_hanging_extractor_is_killed_and_recorded_as_timeout():
+    pool = ExtractionPool(workers=1, timeout=1.0, func=hang)
+    try:
+        started = time.monotonic()
+        record = asyncio.run(_run(pool))
+        assert record.status == "timeout" and "1.0s" in record.status_detail
+        assert time.monotonic() - started < 30
+    finally:
+        pool.close()
+
+
+def test_dying_extractor_is_an_error_record_and_the_pool_goes_on():
+    pool = ExtractionPool(workers=1, timeout=30, func=crash)
+    try:
+        assert asyncio.run(_run(pool)).status == "error"
+        pool.func = __import__("extractors").extract
+        record = asyncio.run(_run(pool))
+        assert record.status == "ok" and "低空经济" in record.text
+    finally:
+        pool.close()
