@@ -55,7 +55,7 @@ class PolicycrawlAddon:
             "CONCURRENT_REQUESTS": 16,
             "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
             "DOWNLOAD_DELAY": 1.0,
-            "RANDOMIZE_DOWNLOAD_DELAY": True,
+            "DOWNLOAD_DELAY_JITTER": 0.5,
             "AUTOTHROTTLE_ENABLED": True,
             "AUTOTHROTTLE_START_DELAY": 1.0,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,

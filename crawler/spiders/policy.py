@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 from scrapy import Request, Spider
 from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -24,6 +25,7 @@ from w3lib.url import safe_url_string
 
 from crawler.capture import FETCHED_META, WARC_META
 from crawler.items import ArticlePage
+from crawler.safety import RefusedRequest
 from crawler.session import ArchiveSession, frontier_key
 from crawler.sources import Profile, adhoc_profile, load_profiles
 
@@ -264,6 +266,10 @@ class PolicySpider(Spider):
         if failure.check(HttpError):
             reason = f"http-{failure.value.response.status}"
             status = failure.value.response.status
+        elif failure.check(RefusedRequest):
+            reason, status = "refused", None
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            reason, status = "robots-disallowed", None
         else:
             reason = type(failure.value).__name__
             status = None

@@ -1,0 +1,92 @@
+"""The replica's data model: resources as served, per-site ground truth, and a small builder the site modules share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+# Replaced by "http://host:port" at serve time, so feeds, sitemaps and absolute links point at the serving socket.
+BASE = "__BASE__"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One resource exactly as the server sends it (body before gzip)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class ArticleTruth:
+    """What a correct record for one replica article contains; tests compare records against it."""
+
+    path: str
+    title: str
+    paragraphs: tuple[str, ...]
+    published: str
+    author: str | None
+    script: str
+    listed: bool
+
+
+@dataclass(frozen=True)
+class ReplicaSite:
+    id: str
+    pages: Mapping[str, Page]
+    articles: tuple[ArticleTruth, ...]
+    chrome_lines: tuple[str, ...]
+    disallowed_paths: tuple[str, ...]
+    # Old servers (ccpa) never compress; the others gzip text when the client asks.
+    compress: bool = True
+
+
+@dataclass
+class SiteDraft:
+    """Mutable collector a site module fills, then freezes with finish()."""
+
+    id: str
+    compress: bool = True
+    pages: dict[str, Page] = field(default_factory=dict)
+    articles: list[ArticleTruth] = field(default_factory=list)
+    chrome: list[str] = field(default_factory=list)
+    disallowed: list[str] = field(default_factory=list)
+
+    def add(self, path: str, body: bytes, content_type: str | None, status: int = 200,
+            extra: tuple[tuple[str, str], ...] = ()) -> None:
+        if path in self.pages:
+            raise ValueError(f"{self.id}: path {path} defined twice")
+        headers = ((("Content-Type", content_type),) if content_type else ()) + extra
+        self.pages[path] = Page(status, headers, body)
+
+    def add_html(self, path: str, html: str, *, encoding: str = "utf-8",
+                 content_type: str | None = "text/html; charset=utf-8") -> None:
+        self.add(path, html.encode(encoding), content_type)
+
+    def add_redirect(self, old_path: str, new_path: str) -> None:
+        self.add(old_path, b"", "text/html", status=301, extra=(("Location", BASE + new_path),))
+
+    def add_chrome(self, *lines: str) -> None:
+        for line in lines:
+            line = " ".join(line.split())
+            if line and line not in self.chrome:
+                self.chrome.append(line)
+
+    def finish(self) -> ReplicaSite:
+        for a in self.articles:
+            if a.path not in self.pages:
+                raise ValueError(f"{self.id}: article {a.path} has no page")
+        return ReplicaSite(
+            id=self.id,
+            pages=MappingProxyType(dict(self.pages)),
+            articles=tuple(self.articles),
+            chrome_lines=tuple(self.chrome),
+            disallowed_paths=tuple(self.disallowed),
+            compress=self.compress,
+        )
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
