@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
+from archive.warc_read import BodyTooLarge, StoredRecord, decode_content, iter_records
 from extractors import Record, SourceInfo, extract
 from extractors.record import WarcPointer
 
@@ -25,66 +23,24 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class StoredResponse:
-    url: str
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes  # Content-Encoding removed
-    date: str
-    pointer: WarcPointer
-
-
 def _conversions(path: Path) -> dict[str, dict]:
     """record id of a response → the record JSON our crawl made of it."""
     found: dict[str, dict] = {}
-    with open(path, "rb") as fh:
-        for rec in ArchiveIterator(fh):
-            if rec.rec_type in ("conversion", "metadata") and (
-                rec.rec_headers.get_header("Content-Type") or ""
-            ).startswith("application/json"):
-                refers = rec.rec_headers.get_header("WARC-Refers-To")
-                try:
-                    found[refers] = json.loads(rec.content_stream().read())
-                except ValueError:
-                    logger.warning("%s: unreadable conversion record for %s", path.name, refers)
+    for rec in iter_records(path):
+        if rec.rec_type in ("conversion", "metadata") and (rec.headers.get("Content-Type") or "").startswith(
+            "application/json"
+        ):
+            refers = rec.headers.get("WARC-Refers-To") or ""
+            try:
+                found[refers] = json.loads(rec.block)
+            except ValueError:
+                logger.warning("%s: unreadable conversion record for %s", path.name, refers)
     return found
 
 
-def iter_responses(path: Path) -> Iterator[StoredResponse]:
-    with open(path, "rb") as fh:
-        iterator = ArchiveIterator(fh)
-        for rec in iterator:
-            if rec.rec_type != "response" or rec.http_headers is None:
-                continue
-            status = int(rec.http_headers.get_statuscode() or 0)
-            body = _read_capped(rec.content_stream(), MAX_BODY + 1)
-            # Only after the content is read: asking warcio for the offset first skips the record's body.
-            offset = iterator.get_record_offset()
-            if len(body) > MAX_BODY:
-                logger.warning("%s: body over %d bytes, skipped", rec.rec_headers.get_header("WARC-Target-URI"), MAX_BODY)
-                continue
-            headers = tuple((k, v) for k, v in rec.http_headers.headers)
-            yield StoredResponse(
-                url=rec.rec_headers.get_header("WARC-Target-URI"),
-                status=status,
-                headers=headers,
-                body=body,
-                date=rec.rec_headers.get_header("WARC-Date"),
-                pointer=WarcPointer(path.name, offset, rec.rec_headers.get_header("WARC-Record-ID")),
-            )
-
-
-def _read_capped(stream, limit: int) -> bytes:
-    # warcio's decoding reader returns b"" when asked for a very large read at once: read in chunks.
-    chunks, size = [], 0
-    while size < limit:
-        chunk = stream.read(min(1 << 20, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
+def _headers(rec: StoredRecord) -> tuple[tuple[str, str], ...]:
+    # The live crawl hands the extractor Scrapy's header bytes decoded as latin-1: do exactly the same.
+    return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in rec.http.headers)
 
 
 def _is_html(headers: Iterable[tuple[str, str]]) -> bool:
@@ -94,20 +50,26 @@ def _is_html(headers: Iterable[tuple[str, str]]) -> bool:
     return True
 
 
-def reextract_warc(
-    path: Path, source_for: Callable[[dict | None, str], SourceInfo]
-) -> Iterator[Record]:
+def reextract_warc(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[Record]:
     """Records for the articles in one WARC file. source_for(earlier_record_or_None, url) picks the source."""
     conversions = _conversions(path)
     ours = bool(conversions)
-    for resp in iter_responses(path):
-        previous = conversions.get(resp.pointer.record_id)
+    for rec in iter_records(path):
+        if rec.rec_type != "response" or rec.http is None:
+            continue
+        previous = conversions.get(rec.record_id)
+        url = rec.target_uri or ""
+        headers = _headers(rec)
         if ours and previous is None:
             continue  # listing pages, feeds, robots.txt: captured, never extracted
-        if not ours and (resp.status != 200 or not _is_html(resp.headers)):
+        if not ours and (rec.http.status != 200 or not _is_html(headers)):
             continue
-        source = source_for(previous, resp.url)
-        fetched_at = previous.get("fetched_at") if previous else resp.date
-        record = extract(resp.body, resp.url, resp.headers, source=source, fetched_at=fetched_at,
-                         http_status=resp.status)
-        yield record.with_warc(resp.pointer)
+        try:
+            body = decode_content(rec.payload, rec.http.header(b"Content-Encoding"), MAX_BODY)
+        except (BodyTooLarge, ValueError, OSError) as exc:
+            logger.warning("%s: cannot decode body of %s: %s", path.name, url, exc)
+            continue
+        source = source_for(previous, url)
+        fetched_at = previous.get("fetched_at") if previous else rec.headers.get("WARC-Date")
+        record = extract(body, url, headers, source=source, fetched_at=fetched_at, http_status=rec.http.status)
+        yield record.with_warc(WarcPointer(path.name, rec.offset, rec.record_id))

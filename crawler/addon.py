@@ -72,6 +72,13 @@ class PolicycrawlAddon:
             # Our own SQLite frontier carries state across runs; Scrapy's JOBDIR survives only clean stops.
             "JOBDIR": None,
             "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+            # No "br": warcio 1.8 with brotli 1.2 cannot decode brotli payloads, so pywb and `warcio check`
+            # would fail on them. gzip and deflate archives replay everywhere.
+            "DEFAULT_REQUEST_HEADERS": {
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+                "Accept-Encoding": "gzip, deflate",
+            },
         }
         for name, value in polite.items():
             settings.set(name, value, priority="addon")

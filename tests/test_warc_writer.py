@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import random
 import shutil
@@ -433,8 +432,10 @@ def test_cdxj_index_points_at_the_responses(tmp_path):
     from archive.cdxj import write_cdxj
 
     writer = WarcWriter(tmp_path / "warc", max_size=5_000)
-    pointers = [writer.write_exchange(make_exchange(f"http://gov.example.cn/{i}", body=random.Random(i).randbytes(3000)))
-                for i in range(4)]
+    pointers = [
+        writer.write_exchange(make_exchange(f"http://gov.example.cn/{i}", body=random.Random(i).randbytes(3000)))
+        for i in range(4)
+    ]
     files = writer.close()
     assert len(files) > 1
     index = write_cdxj(files, tmp_path / "index.cdxj").read_text()
@@ -451,3 +452,15 @@ def test_warcinfo_fields_can_be_refined_by_the_caller(tmp_path):
     info = next(iter_records(path)).block.decode()
     assert info.count("software:") == 1 and "software: policycrawl/0.1 (Scrapy 2.19)\r\n" in info
     assert "operator" not in info
+
+
+def test_conversion_record_may_refer_to_an_earlier_file(tmp_path):
+    writer = WarcWriter(tmp_path, max_size=3_000)
+    first = writer.write_exchange(make_exchange("http://gov.example.cn/1", body=random.Random(1).randbytes(3000)))
+    writer.write_exchange(make_exchange("http://gov.example.cn/2"))  # rotates: the extraction of 1 lands in file 2
+    meta = writer.write_metadata(first, "http://gov.example.cn/1", b"{}")
+    files = writer.close()
+    assert len(files) == 2 and meta.filename == files[1].name != first.filename
+    assert check_warc(files[1]) == []  # resolved in the neighbouring file
+    assert any("WARC-Refers-To" in p for p in check_warc(files[1], known_record_ids=()))
+    assert check_directory(tmp_path) == {}

@@ -1,0 +1,44 @@
+"""Line cleaning: flattened pinyin, boilerplate phrases, editor credits, repeats."""
+
+from __future__ import annotations
+
+from extractors.text import clean_lines, editor_of, strip_pinyin
+
+
+def test_flattened_ruby_removed_real_brackets_kept():
+    assert strip_pinyin("高質(zhì)量發(fā)展") == "高質量發展"
+    assert strip_pinyin("中國(CCPA)協會（2025年2月6日）") == "中國(CCPA)協會（2025年2月6日）"
+    assert strip_pinyin("工人們(men)正在高質(zhì)量發(fā)展") == "工人們正在高質量發展"
+    # toneless brackets stay on a page with no marked annotation: they may be an abbreviation
+    assert strip_pinyin("会员们(men)") == "会员们(men)"
+    assert strip_pinyin("新xīn質zhì生shēng產chǎn力") == "新質生產力"
+
+
+def test_editor_credits():
+    assert editor_of("编辑 贺佳艺 审读 韩绍俊 二审 党毅浩 三审 张雪松") == "贺佳艺"
+    assert editor_of("(责编：胡永秋、杨光宇)") == "胡永秋、杨光宇"
+    assert editor_of("【责任编辑：刘峻凌】") == "刘峻凌"
+    assert editor_of("编辑部今年共收到读者来信三千余封，其中多数涉及民生问题。") is None
+
+
+def test_repeated_body_kept_once():
+    paras = [f"第{i}段正文内容，讲述当地推动产业转型升级的具体做法和阶段性成效。" for i in range(5)]
+    doubled = "\n".join(paras + ["评论", "暂无评论哦，快来评价一下吧！"] + paras)
+    out = clean_lines(doubled).text.splitlines()
+    assert out == paras
+
+
+def test_lead_repeated_with_small_edit_kept_once():
+    lead = "近段时间，地方两会密集召开。在全国多个省市的政府工作报告中，发展新质生产力均被列入重点工作"
+    out = clean_lines("\n".join([lead, lead + "。", "第二段内容在这里，具体介绍各地的产业计划和目标。"])).text.splitlines()
+    assert len(out) == 2
+
+
+def test_end_marker_cuts_tail_only_late():
+    body = [f"第{i}段正文，介绍本地制造业的发展情况以及下一步的工作安排和具体措施。" for i in range(6)]
+    text = "\n".join(body + ["相关推荐", "某明星八卦新闻标题", "另一条热门新闻标题"])
+    out = clean_lines(text).text
+    assert "八卦" not in out and body[-1] in out
+    # early marker (a nav line on top) does not cut the article
+    text = "\n".join(["上一篇：旧闻", *body])
+    assert clean_lines(text).text.splitlines() == body
