@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from archive.warc_read import BodyTooLarge, StoredRecord, decode_content, iter_records
@@ -50,8 +52,21 @@ def _is_html(headers: Iterable[tuple[str, str]]) -> bool:
     return True
 
 
-def reextract_warc(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[Record]:
-    """Records for the articles in one WARC file. source_for(earlier_record_or_None, url) picks the source."""
+@dataclass(frozen=True)
+class ExtractionJob:
+    """Everything extract() needs for one archived article; plain data, so it can go to a worker process."""
+
+    body: bytes
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    source: SourceInfo
+    fetched_at: str | None
+    http_status: int
+    pointer: WarcPointer
+
+
+def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[ExtractionJob]:
+    """The articles in one WARC file. source_for(earlier_record_or_None, url) picks the source."""
     conversions = _conversions(path)
     ours = bool(conversions)
     for rec in iter_records(path):
@@ -69,7 +84,34 @@ def reextract_warc(path: Path, source_for: Callable[[dict | None, str], SourceIn
         except (BodyTooLarge, ValueError, OSError) as exc:
             logger.warning("%s: cannot decode body of %s: %s", path.name, url, exc)
             continue
-        source = source_for(previous, url)
-        fetched_at = previous.get("fetched_at") if previous else rec.headers.get("WARC-Date")
-        record = extract(body, url, headers, source=source, fetched_at=fetched_at, http_status=rec.http.status)
-        yield record.with_warc(WarcPointer(path.name, rec.offset, rec.record_id))
+        yield ExtractionJob(
+            body=body,
+            url=url,
+            headers=headers,
+            source=source_for(previous, url),
+            fetched_at=previous.get("fetched_at") if previous else rec.headers.get("WARC-Date"),
+            http_status=rec.http.status or 0,
+            pointer=WarcPointer(path.name, rec.offset, rec.record_id),
+        )
+
+
+def run_job(job: ExtractionJob) -> Record:
+    record = extract(job.body, job.url, job.headers, source=job.source, fetched_at=job.fetched_at,
+                     http_status=job.http_status)
+    return record.with_warc(job.pointer)
+
+
+def reextract_warc(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[Record]:
+    return map(run_job, iter_jobs(path, source_for))
+
+
+def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str], SourceInfo],
+                   workers: int = 1) -> Iterator[Record]:
+    """Records for every article in the given WARCs, in archive order, extracted on `workers` processes."""
+    jobs = (job for path in paths for job in iter_jobs(path, source_for))
+    if workers <= 1:
+        yield from map(run_job, jobs)
+        return
+    # spawn, not fork: callers may have threads (and the crawler a reactor) that a fork would copy mid-lock.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        yield from pool.imap(run_job, jobs, chunksize=4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -166,8 +167,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from archive.fsutil import fsync_dir
     from archive.jsonl import JsonlWriter
-    from archive.reextract import reextract_warc
+    from archive.reextract import reextract_many
     from extractors import SourceInfo, extract
 
     profiles = load_profiles(args.sources or [])
@@ -190,25 +192,31 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return SourceInfo(id="adhoc")
 
     out = Path(args.output)
-    if out.exists():
-        out.unlink()
-    writer = JsonlWriter(out)
+    # Readers of OUT see the old file or the complete new one, never a half-written one.
+    partial = out.with_name(f".{out.name}.partial")
+    partial.unlink(missing_ok=True)
+    writer = JsonlWriter(partial)
     counts = {"ok": 0, "skipped": 0}
-    for name in args.inputs:
-        path = Path(name)
-        if path.name.endswith((".warc.gz", ".warc")):
-            records = reextract_warc(path, source_for)
-        else:
+    warcs = [Path(n) for n in args.inputs if n.endswith((".warc.gz", ".warc"))]
+    html_files = [Path(n) for n in args.inputs if not n.endswith((".warc.gz", ".warc"))]
+
+    def html_records():
+        for path in html_files:
             url = args.base_url.rstrip("/") + "/" + path.name if args.base_url else path.resolve().as_uri()
-            records = iter([extract(path.read_bytes(), url, (), source=source_for(None, url))])
-        for record in records:
-            if record.status == "ok":
-                writer.write(record, sync=False)
-                counts["ok"] += 1
-            else:
-                counts["skipped"] += 1
-                print(f"{record.status}: {record.url} {record.status_detail or ''}", file=sys.stderr)
+            yield extract(path.read_bytes(), url, (), source=source_for(None, url))
+
+    from itertools import chain
+
+    for record in chain(reextract_many(warcs, source_for, workers=args.workers), html_records()):
+        if record.status == "ok":
+            writer.write(record, sync=False)
+            counts["ok"] += 1
+        else:
+            counts["skipped"] += 1
+            print(f"{record.status}: {record.url} {record.status_detail or ''}", file=sys.stderr)
     writer.close()
+    os.replace(partial, out)
+    fsync_dir(out.parent.resolve())
     print(f"{counts['ok']} records written to {out} ({counts['skipped']} pages were not articles)", file=sys.stderr)
     return exitcodes.OK
 
@@ -292,6 +300,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
     p.add_argument("--base-url", help="URL prefix for HTML file inputs")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="extraction processes (default: one per CPU)")
     _common(p, writes=False)
     p.set_defaults(func=cmd_extract)
 
