@@ -55,7 +55,7 @@ class GovInfo:
 @dataclass(frozen=True)
 class Encoding:
     name: str  # Python codec name actually used, e.g. "gb18030"
-    source: str  # "bom" | "http" | "meta" | "detected" | "fallback"
+    source: str  # "bom" | "http" | "meta" | "hint" (site declaration) | "detected" | "fallback"
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,16 @@ def test_language():
     assert extract(en.encode(), "https://example.com/a.html").language == "en"
     zh = "<html><body><h1>标题标题标题标题</h1>" + ARTICLE + "</body></html>"
     assert extract(zh.encode(), "https://example.cn/a.html").language == "zh"
+
+
+def test_page_wrapped_in_one_form_is_extracted():
+    # ASP.NET WebForms government sites wrap the whole page in <form id="form1">.
+    html = (
+        "<html><head><meta charset='utf-8'><title>关于做好春耕生产工作的通知_示例县人民政府</title></head><body>"
+        "<form id='form1' method='post'><div class='nav'><a href='/'>首页</a></div>"
+        "<h1>关于做好春耕生产工作的通知</h1><div class='content'>" + ARTICLE + "</div>"
+        "<footer>主办单位：示例县人民政府办公室</footer></form></body></html>"
+    )
+    rec = extract(html.encode("utf-8"), "https://example.gov.cn/a.html")
+    assert rec.status == "ok"
+    assert "稳增长" in rec.text and "主办单位" not in rec.text

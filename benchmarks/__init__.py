@@ -1,0 +1,1 @@
+"""Measurements of policycrawl components on real pages (not part of the installed package)."""

@@ -1,0 +1,242 @@
+"""The page tree: one lxml parse shared by every step, nesting-depth check, ruby removal and chrome pruning.
+
+Chrome is pruned by general signals, never by site: class/id tokens that name page furniture (share, comment,
+related, footer, breadcrumb, qrcode…), hidden elements, and link lists (blocks whose text is mostly links).
+A block holding most of the page's text is never pruned, whatever its class says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.etree as etree
+import lxml.html
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+_HUGE_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True)
+
+# libxml2 stops at depth 256 (2048 with huge_tree) and silently drops the rest.
+MAX_DEPTH_NOTE = "HTML nested deeper than libxml2's limit (256 levels, 2048 with huge_tree)"
+
+
+@dataclass
+class Parsed:
+    root: lxml.html.HtmlElement | None
+    too_deep: bool = False
+    detail: str | None = None
+
+
+def _depth_error(parser) -> str | None:
+    for entry in parser.error_log:
+        if "depth" in entry.message.lower():
+            return entry.message
+    return None
+
+
+def parse(text: str) -> Parsed:
+    """Parse once; reparse with huge_tree only when the page is deeper than 256 levels."""
+    text = _XML_DECL.sub("", text, count=1)
+    if not text.strip():
+        return Parsed(None)
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        return Parsed(None, detail=f"unparseable HTML: {exc}")
+    if _depth_error(_PARSER) is None:
+        return Parsed(root)
+    try:
+        root = lxml.html.document_fromstring(text, parser=_HUGE_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        return Parsed(None, detail=f"unparseable HTML: {exc}")
+    err = _depth_error(_HUGE_PARSER)
+    if err is not None:
+        return Parsed(root, too_deep=True, detail=f"{MAX_DEPTH_NOTE}: {err.strip()}")
+    return Parsed(root)
+
+
+# ---------------------------------------------------------------- pruning
+
+_ALWAYS_DROP = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
+                "button", "select", "textarea", "input")
+# Furniture by tag, dropped under the same guard as class tokens: ASP.NET government sites wrap the whole page
+# in one <form>, and some CMSs put the article inside <aside>.
+_FURNITURE_TAGS = {"form", "nav", "footer", "aside", "dialog"}
+
+_CHROME_TOKENS = {
+    "share", "sharebar", "bdshare", "social", "sns", "comment", "comments", "cmt", "reply", "replies", "discuss",
+    "related", "relate", "relevant", "recommend", "recommends", "recom", "tuijian", "xgxw", "xgyd", "hot", "hotnews",
+    "rank", "ranking", "paihang", "footer", "foot", "copyright", "banquan", "breadcrumb", "breadcrumbs", "crumb",
+    "crumbs", "location", "weizhi", "nav", "navbar", "navigation", "menu", "sidebar", "aside", "side",
+    "ad", "ads", "advert", "advertisement", "banner", "gg", "qrcode", "qr", "ewm", "erweima", "download", "appdown",
+    "login", "toolbar", "tools", "gotop", "backtop", "totop", "popup", "modal", "mask", "subscribe",
+    "follow", "fans", "zan", "like", "likes", "dianzan", "prevnext", "prev", "next", "pre", "statement",
+    "disclaimer", "shengming", "reprint", "tags", "keywords", "more", "header", "topbar", "author-box",
+    "authorbox", "userinfo", "user-info", "hidden", "hide", "fontsize", "font-size", "report", "jubao",
+    "feedback", "weixin", "wechat", "weibo", "slogan", "friendlink", "links", "youqing",
+    # MediaWiki and similar: infoboxes, navigation boxes, [编辑] links
+    "infobox", "navbox", "editsection", "catlinks", "toc", "reflist", "references",
+}
+_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_KEEP_TOKENS = {"article", "content", "main", "body", "text", "post", "entry", "detail", "story", "zhengwen"}
+
+
+def strip_ruby(root) -> int:
+    """Drop <rt>/<rp> (pinyin and the brackets around it), keeping the base characters and any tail text."""
+    n = 0
+    for el in list(root.iter("rt", "rp")):
+        el.drop_tree()
+        n += 1
+    return n
+
+
+def _tokens(el) -> set[str]:
+    raw = f"{el.get('class', '')} {el.get('id', '')}"
+    if not raw.strip():
+        return set()
+    out = set()
+    for tok in _TOKEN_SPLIT.split(raw):
+        if tok:
+            out.add(tok.lower())
+    return out
+
+
+def text_len(el) -> int:
+    return len(re.sub(r"\s+", "", el.text_content() or ""))
+
+
+def link_text_len(el) -> int:
+    return sum(len(re.sub(r"\s+", "", a.text_content() or "")) for a in el.iter("a"))
+
+
+def prune(root, drop_selectors: tuple[str, ...] = ()) -> None:
+    """Remove page furniture in place (see the module docstring)."""
+    for sel in drop_selectors:
+        try:
+            for el in root.cssselect(sel):
+                el.drop_tree()
+        except Exception:  # a bad selector in a site declaration must not fail the page
+            continue
+    for el in list(root.iter(*_ALWAYS_DROP)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    body = root.find("body")
+    if body is None:
+        body = root
+    total = text_len(body) or 1
+    for el in list(body.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None or el is body:
+            continue
+        if el.get("hidden") is not None or el.get("aria-hidden") == "true" or _HIDDEN_STYLE.search(el.get("style", "")):
+            if text_len(el) < 0.3 * total:
+                el.drop_tree()
+            continue
+        if el.tag in _FURNITURE_TAGS:
+            if text_len(el) < 0.35 * total:
+                el.drop_tree()
+            continue
+        toks = _tokens(el)
+        if not toks or not (toks & _CHROME_TOKENS):
+            continue
+        if toks & _KEEP_TOKENS and text_len(el) > 200:
+            continue
+        if text_len(el) >= 0.35 * total:
+            continue  # most of the page's text: a wrapper with an unlucky class, never chrome
+        el.drop_tree()
+    _prune_link_lists(body)
+
+
+def _prune_link_lists(body) -> None:
+    """Drop blocks that are mostly links, innermost first, so a wrapper is judged without its link lists."""
+    for el in reversed(list(body.iter("ul", "ol", "dl", "div", "section", "table", "p", "span", "td"))):
+        if el.getparent() is None:
+            continue
+        links = el.findall(".//a")
+        if len(links) < 3:
+            continue
+        total = text_len(el)
+        if total == 0:
+            continue
+        linked = link_text_len(el)
+        if total - linked >= 150 and _longest_unlinked_run(el) >= 50:
+            continue  # a real paragraph of unlinked text (not just dates and counts): not a link list
+        ratio = linked / total
+        if ratio > 0.7 or (len(links) >= 6 and ratio > 0.5 and total / len(links) < 40):
+            el.drop_tree()
+
+
+_LEAD_TOKENS = {"summary", "abstract", "zhaiyao", "digest", "daodu", "tiyao", "lead"}
+_LEAD_TEXT = re.compile(r"^(核心提示|内容提要|内容摘要|摘要|导读|導讀|提要|编者按|編者按)\s*[:：]?")
+
+
+def lead_summary(root) -> str | None:
+    """The lead/summary box above an article (class "summary", or text starting 核心提示/摘要/导读/编者按)."""
+    for el in root.iter("div", "p", "section", "blockquote"):
+        toks = _tokens(el)
+        own = re.sub(r"\s+", " ", el.text_content() or "").strip()
+        if not (20 <= len(own) <= 600):
+            continue
+        if len(re.findall(r"[\u4e00-\u9fff]", own)) < 0.5 * len(own):
+            continue  # Chinese leads only: English pages' "summary" boxes are teasers as often as leads
+        if (toks & _LEAD_TOKENS) or _LEAD_TEXT.match(own):
+            if el.find(".//a") is None or link_text_len(el) < 0.2 * len(own):
+                return own
+    return None
+
+
+def _longest_unlinked_run(el) -> int:
+    best = 0
+    for node in el.iter():
+        if not isinstance(node.tag, str):
+            continue
+        inside_link = node.tag == "a" or any(a.tag == "a" for a in node.iterancestors())
+        if node.text and not inside_link:
+            best = max(best, len(node.text.strip()))
+        if node.tail and not (node.getparent() is not None and (node.getparent().tag == "a" or any(a.tag == "a" for a in node.getparent().iterancestors()))):
+            best = max(best, len(node.tail.strip()))
+        if best >= 50:
+            break
+    return best
+
+
+def anchor_texts(root) -> set[str]:
+    """Normalised texts of the page's links (6+ characters): lines of 'article' made of these are a listing."""
+    out = set()
+    for a in root.iter("a"):
+        t = re.sub(r"\W+", "", a.text_content() or "")
+        if len(t) >= 6:
+            out.add(t)
+    return out
+
+
+def visible_text(root) -> str:
+    """Text of the document with a newline between blocks, for date/author/label scans."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    parts: list[str] = []
+    for ev, el in etree.iterwalk(body, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue
+        if ev == "start":
+            if el.tag in ("script", "style", "noscript", "template"):
+                continue
+            if el.tag in _BLOCK:
+                parts.append("\n")
+            if el.text and el.tag not in ("script", "style", "noscript", "template"):
+                parts.append(el.text)
+        else:
+            if el.tag in _BLOCK:
+                parts.append("\n")
+            elif el.tag in _INLINE_GAP:
+                parts.append(" ")  # "<span>记者 王小明</span><span>2024年…" must not read as one word
+            if el.tail:
+                parts.append(el.tail)
+    return re.sub(r"[ \t\u00a0\u3000]+", " ", "".join(parts))
+
+
+_INLINE_GAP = {"span", "time", "label", "font", "em", "i", "b", "strong", "a", "small", "cite"}
+_BLOCK = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+          "header", "footer", "ul", "ol", "dl", "dt", "dd", "table", "blockquote", "pre", "figure", "figcaption"}

@@ -1,0 +1,249 @@
+"""Line-level cleaning of extracted text: flattened pinyin, generic Chinese boilerplate, editor credits, repeats.
+
+The boilerplate model is a list of phrases that are chrome on any Chinese news or government site (not on one
+site): reading prompts, app/QR prompts, comment widgets, share bars, reprint/copyright notices, platform
+disclaimers, prev/next links, browser warnings, ICP/公网安备 footers. A line is dropped when it is short and
+matches one; an "end of article" marker (copyright notice, prev/next link, related list heading…) that comes
+after most of the text cuts everything after it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜǹńňḿ"
+_SYL = rf"[a-zü{_TONE}]*[{_TONE}][a-zü{_TONE}]*"
+# 質(zhì) / 質（zhì） / multi-syllable (zhì liàng): a Han character followed by a bracketed tone-marked syllable.
+_PINYIN_BRACKETED = re.compile(rf"(?<=[\u3400-\u9fff])\s?[(（]{_SYL}(?:\s+{_SYL})*[)）]")
+# 新xīn: ruby flattened without brackets; only removed when a page shows several (a pinyin lesson would too).
+_PINYIN_INLINE = re.compile(rf"(?<=[\u3400-\u9fff]){_SYL}(?=[\u3400-\u9fff\s，。、；：！？”“,.;:!?]|$)")
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_WS = re.compile(r"[ \t\u00a0\u3000\u200b\ufeff]+")
+_PUNCT_WS = re.compile(r"[\W_]+")
+
+
+# Neutral-tone syllables carry no mark (們(men), 的(de)); removed only on pages that show marked annotations.
+_PLAIN_SYL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|üan|ai|ei|ao|ou|an|en|in|un|ün|ia|ie|iu|ua|uo|ui|üe|er|a|o|e|i|u|ü)"
+_PINYIN_PLAIN = re.compile(rf"(?<=[\u3400-\u9fff])\s?[(（]{_PLAIN_SYL}[)）]")
+
+
+def strip_pinyin(text: str) -> str:
+    text, marked = _PINYIN_BRACKETED.subn("", text)
+    if marked >= 2:
+        text = _PINYIN_PLAIN.sub("", text)
+    if len(_PINYIN_INLINE.findall(text)) >= 3:
+        text = _PINYIN_INLINE.sub("", text)
+    return text
+
+
+# -------------------------------------------------------------- the boilerplate phrase model
+
+# Lines that are chrome wherever they appear (anchored or short-line matches).
+_CHROME_LINE = [
+    r"^正在(阅读|閱讀)[:：]?",
+    r"(扫一扫|掃一掃|扫码|掃碼|扫描二维码|二维码|二維碼|长按识别|長按識別)",
+    r"下(载|載).{0,12}(app|APP|App|客户端|客戶端)",
+    r"(app|APP|App|客户端)(下载|下載|内打开|內打開)",
+    r"^(下载|下載)\S{1,10}$",
+    r"^(点击|點擊).{0,16}(分享|微信好友|朋友圈|右上角)",
+    r"分享(到|至|给)?.{0,8}(微信好友|朋友圈|微信)$",
+    r"^(评论|評論|网友评论|我要评论|发表评论|热门评论|最新评论|条评论|全部评论)\s*(\(\d+\)|\d*)$",
+    r"(暂无评论|暫無評論|快来评价|快來評價|抢沙发|搶沙發|文明上网|理性发言|登录后参与评论|发表你的评论)",
+    r"^(分享|分享至|分享到|分享本文|收藏|点赞|點讚|打印|打印本页|关闭窗口|關閉窗口|纠错|我要纠错|字号|字體|字号[:：].*)[:：]?$",
+    r"^(微信|微博|新浪微博|腾讯微博|QQ空间|QQ|朋友圈|微信公众号|微信好友|抖音|小程序|人民号|今日头条)$",
+    r"^(相关|相關|热点|熱點|热门|熱門|推荐|推薦|延伸|更多|精彩|最新|猜你|为你)(阅读|閱讀|推荐|推薦|新闻|新聞|文章|专题|專題|链接|鏈接|视频|視頻|喜欢|喜歡)",
+    r"^(您可能感兴趣|你可能感兴趣|猜你喜欢|大家都在看|看了本文的人还看了|相关文章|相关新闻|阅读下一篇|推荐阅读)",
+    r"^更多\s*(>>|》|>)?$",
+    r"^(上一篇|下一篇|上一條|下一條|上一条|下一条|上一页|下一页|上篇|下篇)\s*[:：]?",
+    r"(未经|未經).{0,10}(授权|授權|许可|許可|同意).{0,12}(转载|轉載|使用|复制|複製)",
+    r"(谢绝转载|謝絕轉載|严禁转载|嚴禁轉載|禁止转载|转载请注明|轉載請註明|侵权必究|侵權必究|违者必究|違者必究)",
+    r"^(本文|本站|本网|本網)?(版权|版權)(归|歸|所有|声明|聲明)",
+    r"(版权所有|版權所有|Copyright|copyright|COPYRIGHT|All [Rr]ights [Rr]eserved|©)",
+    r"^(网站|網站)?(版权|版權)?(声明|聲明)[:：]",
+    r"(特别声明|特別聲明)[:：]",
+    r"(仅提供信息存储服务|僅提供信息存儲服務|不代表本(站|网|平台)(观点|立场)|不代表.{0,6}(观点|立场)|文章内容仅供参考)",
+    r"^Notice:.{0,40}(uploaded|posted).{0,80}platform",
+    r"(ICP备|ICP證|ICP证|公网安备|公網安備|网安备|京公网|互联网新闻信息服务许可证|增值电信业务经营许可证)",
+    r"^(返回顶部|回到顶部|返回頂部|回到頂部|返回首页|返回首頁|TOP|Top)$",
+    r"(您正在使用|Internet Explorer|IE浏览器|更换为.{0,20}浏览器|浏览器版本过低|升级浏览器)",
+    r"^(欢迎您来到|欢迎来到|歡迎來到|欢迎访问|歡迎訪問)",
+    r"^(当前位置|當前位置|您的位置|你的位置|您现在的位置|所在位置)[:：]",
+    r"^(首页|首頁)\s*[>›»/]",
+    r"^(友情链接|友情鏈接)[:：]?",
+    r"^(举报|舉報|投诉|反馈)$",
+    r"^(关注|關注|\+?关注|已关注)$",
+    r"^\d+(\.\d+)?\s*[kKwW万萬]?\s*(阅读|閱讀|浏览|瀏覽|粉丝|粉絲|关注度|關注度|文章数|文章數|赞|讚|次播放|人已读)?$",
+    r"^\d+(\.\d+)?[kKwW万萬]?(文章数|文章數)\s*\d+(\.\d+)?[kKwW万萬]?(关注度|關注度)$",
+    r"^(往期回顾|往期回顧|全部|头条要闻|娱乐要闻|体育要闻|财经要闻|科技要闻|汽车要闻|房产要闻)$",
+    r"^(无障碍浏览|無障礙瀏覽|进入关怀版|進入關懷版|关怀版|長者模式|长者模式)",
+    r"^(返回搜狐|返回网易|查看更多|阅读全文|閱讀全文|展开全文|展開全文|点击查看|點擊查看)",
+    r"^(申请入驻|登录|登錄|注册|註冊|退出)$",
+]
+_CHROME_LINE_RE = re.compile("|".join(f"(?:{p})" for p in _CHROME_LINE))
+# Disclaimers are long but unmistakable: matched up to _DISCLAIMER_MAX characters.
+_DISCLAIMER = re.compile(
+    "|".join(
+        [
+            r"^Notice:.{0,80}(uploaded|posted).{0,120}(platform|information storage)",
+            r"(特别声明|特別聲明)[:：].{0,80}(仅提供信息存储|僅提供信息存儲|不代表)",
+            r"(凡本网|凡本站|凡注明).{0,40}(版权|版權).{0,80}(转载|轉載)",
+            r"(本网|本站)转载.{0,40}(目的|不意味着|并不意味着)",
+            r"(如本网|如本站|如涉及)(转载|作品).{0,30}(版权|版權)",
+            r"(免责声明|免責聲明|版权声明|版權聲明)[:：]",
+        ]
+    )
+)
+_DISCLAIMER_MAX = 400
+_CHROME_MAX = 90  # longer lines are prose that may quote such a phrase, never chrome
+
+# Markers after which the article is over: everything after them is chrome (if they come late in the text).
+_END_MARKER = re.compile(
+    "|".join(
+        [
+            r"^(相关|相關|热点|熱點|热门|熱門|推荐|推薦|延伸|更多|精彩)(阅读|閱讀|推荐|推薦|新闻|新聞|文章|专题|專題)",
+            r"^(您可能感兴趣|你可能感兴趣|猜你喜欢|大家都在看|看了本文的人还看了|相关文章|相关新闻)",
+            r"^(上一篇|下一篇|上一條|下一條|上一条|下一条|上篇|下篇)\s*[:：]?",
+            r"(特别声明|特別聲明)[:：]",
+            r"^(网站|網站)?(版权|版權)?(声明|聲明)[:：]",
+            r"(仅提供信息存储服务|僅提供信息存儲服務)",
+            r"^(评论|評論|网友评论|我要评论|发表评论|热门评论|最新评论|全部评论)\s*(\(\d+\)|\d*)$",
+            r"(暂无评论|暫無評論)",
+            r"^(友情链接|友情鏈接)",
+        ]
+    )
+)
+
+# Editor credits: 责任编辑：X / 责编：X、Y / (编辑：X) / 编辑 X 审读 Y 二审 Z 三审 W
+_EDITOR_LINE = re.compile(
+    r"^[\[\(（【]?\s*(责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|网络编辑|本文编辑|主编|审核|審核|校对|校對|监制|監製|出品人|一审|初审|二审|三审|终审|审读|審讀|作者|记者|記者)"
+    r"\s*[:：︱|丨]?\s*(?P<names>[^\]\)）】]{0,60})[\]\)）】]?$"
+)
+_EDITOR_ROLE = re.compile(r"(责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|网络编辑|本文编辑)\s*[:：︱|丨]?\s*([^\s,，、;；\]\)）】:：]{1,12}(?:[、,， ]+[^\s,，、;；\]\)）】:：审校监]{2,4})*)")
+_ROLE_WORD = re.compile(r"(责任编辑|責任編輯|责编|責編|编辑|編輯|审读|審讀|一审|二审|三审|初审|终审|审核|校对|监制)")
+
+
+@dataclass
+class CleanResult:
+    text: str
+    editor: str | None = None
+    dropped: int = 0
+
+
+def normalize_line(line: str) -> str:
+    """Collapse whitespace only: full-width punctuation is part of Chinese text and stays."""
+    return _WS.sub(" ", line).strip()
+
+
+def _key(line: str) -> str:
+    return _PUNCT_WS.sub("", unicodedata.normalize("NFKC", line)).lower()
+
+
+def is_chrome(line: str, extra: tuple[str, ...] = (), simplify=None) -> bool:
+    """Whether a line is boilerplate; simplify (t2s) lets the Simplified phrase model judge Traditional pages."""
+    if extra and normalize_line(line) in extra:
+        return True
+    norm = unicodedata.normalize("NFKC", line)
+    if simplify is not None and len(line) <= _DISCLAIMER_MAX:
+        norm = simplify(norm)
+    if len(line) <= _CHROME_MAX and _CHROME_LINE_RE.search(norm):
+        return True
+    return len(line) <= _DISCLAIMER_MAX and bool(_DISCLAIMER.search(norm))
+
+
+def editor_of(line: str) -> str | None:
+    """The editor named in a credit line ("责编：郝帅、杨迪" → "郝帅、杨迪"), or None if the line is not a credit."""
+    if len(line) > 80 or not _ROLE_WORD.search(line):
+        return None
+    stripped = line.strip("[]()（）【】 ")
+    if len(stripped) > 60 or re.search(r"[，。！？；!?;]", stripped):
+        return None  # a sentence that merely starts with 编辑…, not a credit
+    # Multi-role credits ("编辑 X 审读 Y 二审 Z 三审 W") and single ones ("责编：X").
+    if not re.fullmatch(
+        r"((责任编辑|責任編輯|责编|責編|编辑|編輯|审读|審讀|一审|二审|三审|初审|终审|审核|校对|监制|值班编辑|网络编辑|本文编辑)"
+        r"\s*[:：︱|丨]?\s*[^\s:：]{0,20}(\s*[、,，]\s*[^\s:：]{1,12})*\s*)+",
+        stripped,
+    ):
+        return None
+    m = _EDITOR_ROLE.search(stripped)
+    return m.group(2).strip() if m else None
+
+
+def clean_lines(
+    text: str,
+    *,
+    title: str | None = None,
+    drop_lines: tuple[str, ...] = (),
+    simplify=None,
+) -> CleanResult:
+    """Apply the phrase model, editor extraction, de-duplication and the end-marker cut to extracted text."""
+    lines = [normalize_line(strip_pinyin(line)) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    drop = tuple(normalize_line(x) for x in drop_lines)
+    title_key = _key(title) if title else None
+
+    total = sum(len(_key(line)) for line in lines) or 1
+    kept: list[str] = []
+    editor = None
+    dropped = 0
+    seen: set[str] = set()
+    seen_chars = 0
+    for i, line in enumerate(lines):
+        k = _key(line)
+        probe = simplify(line) if simplify is not None and len(line) <= _CHROME_MAX else line
+        if _END_MARKER.search(probe) and len(line) <= _CHROME_MAX and seen_chars >= 0.4 * total and seen_chars >= 150:
+            dropped += len(lines) - i
+            break
+        seen_chars += len(k)
+        ed = editor_of(probe)
+        if ed is not None:
+            editor = editor or ed or None
+            dropped += 1
+            continue
+        if is_chrome(line, drop, simplify):
+            dropped += 1
+            continue
+        if title_key and k == title_key:
+            dropped += 1  # the headline is metadata, not body
+            continue
+        if len(k) >= 8:
+            if k in seen:
+                dropped += 1
+                continue
+            seen.add(k)
+        kept.append(line)
+    kept = _drop_repeated_run(kept)
+    return CleanResult("\n".join(kept), editor, dropped)
+
+
+def _drop_repeated_run(lines: list[str]) -> list[str]:
+    """Remove the second copy when the whole body (or its lead) appears twice with small edits."""
+    if len(lines) < 4:
+        return lines
+    keys = [_key(line) for line in lines]
+    # exact-duplicate lines were already removed; here catch near-duplicates (a trailing 。 added, one word changed)
+    out: list[str] = []
+    prefixes: dict[str, str] = {}
+    for line, k in zip(lines, keys):
+        if len(k) >= 30:
+            head = k[:24]
+            if head in prefixes and _similar(prefixes[head], k):
+                continue
+            prefixes.setdefault(head, k)
+        out.append(line)
+    return out
+
+
+def _similar(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > max(3, 0.1 * max(len(a), len(b))):
+        return False
+    n = min(len(a), len(b))
+    same = sum(1 for x, y in zip(a, b) if x == y)
+    return same >= 0.9 * n
+
+
+def han_ratio(text: str) -> float:
+    letters = sum(1 for ch in text if ch.isalpha())
+    return len(_HAN.findall(text)) / letters if letters else 0.0
