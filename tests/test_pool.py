@@ -37,3 +37,34 @@ def test_dying_extractor_is_an_error_record_and_the_pool_goes_on():
         assert record.status == "ok" and "低空经济" in record.text
     finally:
         pool.close()
+
+
+def test_extractions_run_in_parallel_off_the_event_loop():
+    from tests.slow_extractor import sleepy
+
+    pool = ExtractionPool(workers=2, timeout=30, func=sleepy)
+
+    async def scenario():
+        await asyncio.gather(_run(pool), _run(pool))  # warm both workers up
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        tick_task = asyncio.create_task(ticker())
+        started = time.monotonic()
+        records = await asyncio.gather(_run(pool), _run(pool))
+        elapsed = time.monotonic() - started
+        tick_task.cancel()
+        return records, elapsed, ticks
+
+    try:
+        records, elapsed, ticks = asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert [r.status for r in records] == ["ok", "ok"]
+    assert elapsed < 1.8  # two one-second pages on two processes overlap
+    assert ticks > 50  # the event loop kept running while pages were extracted
