@@ -6,6 +6,7 @@ import errno
 import fcntl
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 # Names of files we create are built from these characters only, so a hostile URL or source id can never
@@ -45,8 +46,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+# SQLite reports ENOSPC as SQLITE_FULL and EFBIG/EDQUOT (file size limit, quota) as SQLITE_IOERR_WRITE.
+_SQLITE_OUT_OF_SPACE = {"SQLITE_FULL", "SQLITE_IOERR_WRITE"}
+
+
 def is_out_of_space(exc: BaseException) -> bool:
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    """A write failed because the disk (or a quota, or the file size limit) is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorname", None) in _SQLITE_OUT_OF_SPACE
+    return False
 
 
 class LockedError(RuntimeError):

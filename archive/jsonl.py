@@ -26,11 +26,31 @@ class JsonlWriter:
 
     def write(self, record: Record, *, sync: bool = True) -> None:
         line = (record.to_json() + "\n").encode("utf-8")
-        self._fh.write(line)
-        self._fh.flush()
-        if sync:
-            os.fsync(self._fh.fileno())
+        before = self._fh.tell()
+        try:
+            self._fh.write(line)
+            self._fh.flush()
+            if sync:
+                os.fsync(self._fh.fileno())
+        except BaseException:
+            # Disk full (ENOSPC/EFBIG) can leave part of the line on disk: cut it, so that the file keeps
+            # whole lines only even if this process lives on (a kill is handled by repair_partial_line).
+            self._discard_buffer()
+            try:
+                os.ftruncate(self._fh.fileno(), before)
+            except OSError:
+                pass
+            raise
         self.lines += 1
+
+    def _discard_buffer(self) -> None:
+        # A failed flush leaves the bytes in the BufferedWriter, which would retry them at close(): reopen raw.
+        fd = os.dup(self._fh.fileno())
+        try:
+            self._fh.close()
+        except OSError:
+            pass
+        self._fh = os.fdopen(fd, "ab")
 
     def sync(self) -> None:
         self._fh.flush()

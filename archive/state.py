@@ -36,6 +36,26 @@ CREATE TABLE IF NOT EXISTS urls (
     warc_record_id TEXT
 );
 CREATE INDEX IF NOT EXISTS urls_state ON urls (source, state);
+-- One row per listing start URL: where its last pagination walk got to. A walk that did not finish (killed,
+-- interrupted, out of budget) must not let the next run stop early at "only known articles": the pages
+-- behind the stop were never read.
+CREATE TABLE IF NOT EXISTS listings (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    walk_started TEXT,
+    walk_finished TEXT,
+    complete INTEGER NOT NULL DEFAULT 0,
+    pages INTEGER NOT NULL DEFAULT 0,
+    newest_article TEXT,            -- the watermark: first article link on page 1 at the last walk
+    stopped_reason TEXT
+);
+-- WARC files checked end to end (archive.warc_check): only records in these may be the target of a revisit.
+CREATE TABLE IF NOT EXISTS warc_files (
+    name TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    valid INTEGER NOT NULL,
+    checked TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
     started TEXT NOT NULL,
@@ -47,7 +67,15 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Columns added after version 1; added in place to older databases (SQLite ALTER TABLE ADD COLUMN is cheap).
+_URL_COLUMNS_V2 = {
+    "seen_url": "TEXT",  # the URL as first found, before canonicalisation
+    "warc_date": "TEXT",  # WARC-Date of the stored response: revisits carry it as WARC-Refers-To-Date
+    "warc_target_uri": "TEXT",  # WARC-Target-URI of the stored response (differs from url after redirects)
+    "last_checked": "TEXT",  # last time the URL was fetched (first capture or re-check)
+    "versions": "INTEGER NOT NULL DEFAULT 0",  # JSONL records written for this URL
+}
 
 
 def _now() -> str:
@@ -64,6 +92,18 @@ class UrlState:
     etag: str | None
     last_modified: str | None
     payload_digest: str | None
+    record_warc_id: str | None = None
+    warc_filename: str | None = None
+    warc_offset: int | None = None
+    warc_date: str | None = None
+    warc_target_uri: str | None = None
+    last_checked: str | None = None
+
+    @property
+    def version_pointer(self) -> WarcPointer | None:
+        if not (self.warc_filename and self.record_warc_id):
+            return None
+        return WarcPointer(self.warc_filename, self.warc_offset or 0, self.record_warc_id)
 
 
 class CrawlState:
@@ -76,8 +116,16 @@ class CrawlState:
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: a URL marked done must stay done after a power cut, since its JSONL line is already written.
         self._db.execute("PRAGMA synchronous=FULL")
+        # Every article is a few small commits; checkpoint the WAL at 1 MiB (not SQLite's 4 MiB) and cut it back
+        # afterwards, so the log stays small next to the WARCs and a nearly full disk is met by a WARC write first.
+        self._db.execute("PRAGMA wal_autocheckpoint=256")
+        self._db.execute("PRAGMA journal_size_limit=4194304")
         self._db.executescript(_SCHEMA)
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(urls)")}
+        for name, decl in _URL_COLUMNS_V2.items():
+            if name not in have:
+                self._db.execute(f"ALTER TABLE urls ADD COLUMN {name} {decl}")
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         self._db.close()
@@ -110,12 +158,12 @@ class CrawlState:
         return [r[0] for r in rows if r[0]]
 
     # -- frontier -----------------------------------------------------------------------------------
-    def discover(self, url: str, source: str) -> bool:
+    def discover(self, url: str, source: str, seen_url: str | None = None) -> bool:
         """Remember a newly found article URL; True when it was not known before."""
         now = _now()
         cur = self._db.execute(
-            "INSERT OR IGNORE INTO urls (url, source, state, first_seen, last_seen) VALUES (?, ?, 'pending', ?, ?)",
-            (url, source, now, now),
+            "INSERT OR IGNORE INTO urls (url, source, state, first_seen, last_seen, seen_url) VALUES (?, ?, 'pending', ?, ?, ?)",
+            (url, source, now, now, seen_url or url),
         )
         if cur.rowcount:
             return True
@@ -124,10 +172,26 @@ class CrawlState:
 
     def get(self, url: str) -> UrlState | None:
         row = self._db.execute(
-            "SELECT url, source, state, attempts, record_id, etag, last_modified, payload_digest FROM urls WHERE url=?",
+            "SELECT url, source, state, attempts, record_id, etag, last_modified, payload_digest, warc_record_id,"
+            " warc_filename, warc_offset, warc_date, warc_target_uri, last_checked FROM urls WHERE url=?",
             (url,),
         ).fetchone()
         return UrlState(*row) if row else None
+
+    def due_for_recheck(self, source: str, checked_before: str, limit: int) -> list[str]:
+        """Archived URLs of `source` last fetched before `checked_before` (ISO UTC), oldest first."""
+        rows = self._db.execute(
+            "SELECT url FROM urls WHERE source=? AND state='done' AND warc_record_id IS NOT NULL"
+            " AND COALESCE(last_checked, last_seen) < ? ORDER BY COALESCE(last_checked, last_seen) LIMIT ?",
+            (source, checked_before, limit),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def mark_checked(self, url: str, http_status: int | None) -> None:
+        """A re-check found the stored version unchanged (304, or the same payload digest)."""
+        self._db.execute(
+            "UPDATE urls SET last_checked=?, last_seen=?, last_status=? WHERE url=?", (_now(), _now(), http_status, url)
+        )
 
     def lease(self, url: str) -> None:
         self._db.execute("UPDATE urls SET state='leased', attempts=attempts+1 WHERE url=?", (url,))
@@ -149,10 +213,15 @@ class CrawlState:
         last_modified: str | None = None,
         payload_digest: str | None = None,
         reason: str | None = None,
+        warc_date: str | None = None,
+        warc_target_uri: str | None = None,
+        new_version: bool = True,
     ) -> None:
+        now = _now()
         self._db.execute(
             """UPDATE urls SET state='done', last_status=?, record_id=?, reason=?, etag=?, last_modified=?,
-               payload_digest=?, warc_filename=?, warc_offset=?, warc_record_id=?, last_seen=? WHERE url=?""",
+               payload_digest=?, warc_filename=?, warc_offset=?, warc_record_id=?, last_seen=?,
+               warc_date=?, warc_target_uri=?, last_checked=?, versions=versions+? WHERE url=?""",
             (
                 http_status,
                 record_id,
@@ -163,10 +232,25 @@ class CrawlState:
                 warc.filename if warc else None,
                 warc.offset if warc else None,
                 warc.record_id if warc else None,
-                _now(),
+                now,
+                warc_date,
+                warc_target_uri,
+                now,
+                int(new_version),
                 url,
             ),
         )
+
+    def release(self, url: str, reason: str, http_status: int | None = None) -> None:
+        """A transient failure (timeout, 503): back to pending, for the next run."""
+        self._db.execute(
+            "UPDATE urls SET state='pending', reason=?, last_status=?, last_seen=? WHERE url=?",
+            (reason, http_status, _now(), url),
+        )
+
+    def requeue(self, url: str) -> None:
+        """Back to pending, unless already done (a done URL's records are on disk by construction)."""
+        self._db.execute("UPDATE urls SET state='pending' WHERE url=? AND state!='done'", (url,))
 
     def mark_failed(self, url: str, reason: str, http_status: int | None = None) -> None:
         self._db.execute(
@@ -174,15 +258,69 @@ class CrawlState:
             (reason, http_status, _now(), url),
         )
 
-    def mark_done_many(self, urls: Iterable[tuple[str, str]]) -> int:
-        """Reconcile after a crash: (url, record_id) pairs whose JSONL line exists but whose state was lost."""
+    def mark_done_many(self, urls: Iterable[tuple[str, str, WarcPointer | None]]) -> int:
+        """Reconcile after a crash: (url, record_id, warc pointer) of JSONL lines whose state update was lost.
+
+        A line is "lost" when its URL is not done, or is done with another (older) WARC record: a re-check
+        that wrote its new version but was killed before the state moved on. The ETag and digest of the old
+        version are cleared, since they no longer describe the stored version (the next re-check fetches in full).
+        """
         n = 0
         with self._tx():
-            for url, rid in urls:
+            for url, rid, warc in urls:
+                if warc is None:
+                    n += self._db.execute(
+                        "UPDATE urls SET state='done', record_id=? WHERE url=? AND state!='done'", (rid, url)
+                    ).rowcount
+                    continue
                 n += self._db.execute(
-                    "UPDATE urls SET state='done', record_id=? WHERE url=? AND state!='done'", (rid, url)
+                    """UPDATE urls SET state='done', record_id=?, warc_filename=?, warc_offset=?, warc_record_id=?,
+                       etag=NULL, last_modified=NULL, payload_digest=NULL, last_checked=?
+                       WHERE url=? AND (state!='done' OR warc_record_id IS NULL OR warc_record_id!=?)""",
+                    (rid, warc.filename, warc.offset, warc.record_id, _now(), url, warc.record_id),
                 ).rowcount
         return n
+
+    # -- listings -----------------------------------------------------------------------------------
+    def listing_complete(self, url: str) -> bool:
+        """Did the last pagination walk of this listing finish? Only then may a run stop early at known pages."""
+        row = self._db.execute("SELECT complete FROM listings WHERE url=?", (url,)).fetchone()
+        return bool(row and row[0])
+
+    def listing_started(self, url: str, source: str, newest_article: str | None) -> None:
+        self._db.execute(
+            """INSERT INTO listings (url, source, walk_started, complete, pages, newest_article) VALUES (?, ?, ?, 0, 0, ?)
+               ON CONFLICT(url) DO UPDATE SET walk_started=excluded.walk_started, complete=0, pages=0,
+               newest_article=COALESCE(excluded.newest_article, newest_article), stopped_reason=NULL""",
+            (url, source, _now(), newest_article),
+        )
+
+    def listing_page(self, url: str, page: int) -> None:
+        self._db.execute("UPDATE listings SET pages=MAX(pages, ?) WHERE url=?", (page, url))
+
+    def listing_finished(self, url: str, reason: str) -> None:
+        self._db.execute(
+            "UPDATE listings SET complete=1, walk_finished=?, stopped_reason=? WHERE url=?", (_now(), reason, url)
+        )
+
+    def listing(self, url: str) -> dict | None:
+        cur = self._db.execute("SELECT * FROM listings WHERE url=?", (url,))
+        row = cur.fetchone()
+        return dict(zip([c[0] for c in cur.description], row)) if row else None
+
+    # -- validated WARC files -----------------------------------------------------------------------
+    def warc_file_valid(self, name: str, size: int) -> bool | None:
+        """True/False when `name` at this size was checked before, None when it never was."""
+        row = self._db.execute("SELECT size, valid FROM warc_files WHERE name=?", (name,)).fetchone()
+        if row is None or row[0] != size:
+            return None
+        return bool(row[1])
+
+    def set_warc_file_valid(self, name: str, size: int, valid: bool) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO warc_files (name, size, valid, checked) VALUES (?, ?, ?, ?)",
+            (name, size, int(valid), _now()),
+        )
 
     def counts(self, source: str | None = None) -> dict[str, int]:
         if source is None:
@@ -193,6 +331,10 @@ class CrawlState:
             ).fetchall()
         return dict(rows)
 
+    def batch(self) -> _Transaction:
+        """Group many small updates (the links of one listing page) into one commit; nests as a no-op."""
+        return _Transaction(self._db)
+
     def _tx(self) -> _Transaction:
         return _Transaction(self._db)
 
@@ -200,8 +342,12 @@ class CrawlState:
 class _Transaction:
     def __init__(self, db: sqlite3.Connection):
         self._db = db
+        self._outer = False
 
     def __enter__(self) -> None:
+        if self._db.in_transaction:  # inside a batch: the outer transaction commits
+            return
+        self._outer = True
         for attempt in range(50):
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -211,4 +357,5 @@ class _Transaction:
         self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type, *rest: object) -> None:
-        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if self._outer:
+            self._db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -84,6 +84,15 @@ def _brotli_bounded(body: bytes, limit: int) -> bytes:
     import brotli
 
     decompressor = brotli.Decompressor()
+    if not hasattr(decompressor, "process"):
+        # `brotlipy` (pulled in by pywb) installs a `brotli` package that shadows Google's `brotli` module and has
+        # only decompress(): feed it small slices so the output is checked against the limit as it grows.
+        out = b""
+        for start in range(0, len(body), 1024):
+            out += decompressor.decompress(body[start : start + 1024])
+            if len(out) > limit:
+                raise BodyTooLarge(f"decoded body exceeds {limit} bytes")
+        return out
     out = decompressor.process(body, output_buffer_limit=limit + 1)
     while len(out) <= limit and not decompressor.is_finished() and not decompressor.can_accept_more_data():
         chunk = decompressor.process(b"", output_buffer_limit=limit + 1 - len(out))

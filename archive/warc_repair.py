@@ -49,11 +49,19 @@ class RepairReport:
         return [f.final for f in self.files if f.outcome == "quarantined" and f.final]
 
 
-def repair_open_files(directory: Path) -> RepairReport:
-    """Repair every `*.warc.gz.open` in `directory` that no live writer holds."""
+def repair_open_files(directory: Path, index: bool = False) -> RepairReport:
+    """Repair every `*.warc.gz.open` in `directory` that no live writer holds.
+
+    With `index=True`, every finished WARC in `directory` without its CDXJ index (repaired just now, or published by
+    a run killed before it could index it) gets one (archive/cdxj.py).
+    """
     report = RepairReport()
     for path in sorted(Path(directory).glob("*.warc.gz" + OPEN_SUFFIX)):
         report.files.append(repair_open_file(path))
+    if index:
+        from archive.cdxj import ensure_indexes
+
+        ensure_indexes(directory)
     return report
 
 

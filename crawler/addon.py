@@ -26,6 +26,11 @@ class PolicycrawlAddon:
         settings["DOWNLOADER_MIDDLEWARES"].update(
             {
                 "crawler.safety.SafetyMiddleware": SAFETY_PRIORITY,
+                # Between robots.txt (100) and capture: back-off and host budget, then the in-flight bound.
+                "crawler.politeness.PolitenessMiddleware": CAPTURE_PRIORITY - 20,
+                "crawler.backpressure.BackpressureMiddleware": CAPTURE_PRIORITY - 5,
+                # After capture, before HttpCompressionMiddleware (590): drop encodings we never asked for.
+                "crawler.traps.EncodingGuardMiddleware": CAPTURE_PRIORITY - 10,
                 "crawler.capture.WarcCaptureMiddleware": CAPTURE_PRIORITY,
                 "crawler.safety.ConnectedAddressMiddleware": CAPTURE_PRIORITY + 10,
             }
@@ -42,6 +47,8 @@ class PolicycrawlAddon:
                 "crawler.progress.Progress": 500,
                 # A telnet console is a shell on the crawler for anyone who can reach the port.
                 "scrapy.extensions.telnet.TelnetConsole": None,
+                # Scrapy 2.19's remote control runs Python code sent over HTTP (token in a file under $HOME): same.
+                "scrapy.extensions.remote_control.RemoteControl": None,
             }
         )
         settings["DOWNLOAD_HANDLERS"].update(
@@ -69,6 +76,7 @@ class PolicycrawlAddon:
             "COOKIES_ENABLED": True,
             "LOG_LEVEL": "INFO",
             "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
             # Our own SQLite frontier carries state across runs; Scrapy's JOBDIR survives only clean stops.
             "JOBDIR": None,
             "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",

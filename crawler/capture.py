@@ -4,6 +4,10 @@ Sits next to the downloader (see crawler/addon.py), so the body is still Content
 value is there (`getlist`), and redirects, errors, retries and robots.txt are all captured. Twisted has
 already de-chunked the body; Transfer-Encoding stays in the stored headers as the server sent it, which
 is what the WARC 1.1 spec expects of a de-chunked payload in a response record.
+
+Re-checks of archived articles (crawler/recheck.py) are decided here, because the choice is between two
+kinds of WARC record: an unchanged page becomes a `revisit` pointing at the stored response, a changed one
+a full `response`. Once the disk is full nothing more is written: in-flight responses are dropped.
 """
 
 from __future__ import annotations
@@ -15,17 +19,22 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from archive.fsutil import is_out_of_space
+from archive.state import UrlState
 from archive.warc import HttpExchange
-from crawler.handlers import REASON_META
+from archive.warc_format import sha1_digest, warc_date
+from crawler.handlers import REASON_META, raw_response_headers
+from crawler.recheck import RECHECK_META, REFETCH_META, UNCHANGED_META, original_is_referable
 from crawler.session import ArchiveSession
 
 logger = logging.getLogger(__name__)
 
 WARC_META = "policycrawl_warc"
 FETCHED_META = "policycrawl_fetched_at"
+WARC_DATE_META = "policycrawl_warc_date"  # WARC-Date of the response record (a later revisit refers to it)
+DIGEST_META = "policycrawl_payload_digest"  # WARC-Payload-Digest of the body as received
 
 
 def _headers(headers) -> tuple[tuple[bytes, bytes], ...]:
@@ -62,7 +71,8 @@ def exchange_from(request: Request, response: Response, fetched_at: datetime) ->
         protocol=response.protocol or "HTTP/1.1",
         status=response.status,
         reason=_reason(request, response.status),
-        response_headers=_headers(response.headers),
+        # The header lines exactly as received (order across names, case) when the handler kept them.
+        response_headers=raw_response_headers(request, response) or _headers(response.headers),
         body=response.body,
         ip_address=str(response.ip_address) if response.ip_address else None,
         fetched_at=fetched_at,
@@ -79,17 +89,51 @@ class WarcCaptureMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         session = ArchiveSession.of(self.crawler)
+        stats = self.crawler.stats
+        if session.outcome == "out-of-space" or session.closed:
+            stats.inc_value("policycrawl/warc/dropped_while_stopping")
+            raise IgnoreRequest(f"not archived, the run is stopping ({session.outcome}): {request.url}")
         fetched_at = datetime.now(UTC)
+        exchange = exchange_from(request, response, fetched_at)
+        digest = sha1_digest(response.body)
+        known: UrlState | None = request.meta.get(RECHECK_META)
         try:
-            pointer = session.warc.write_exchange(exchange_from(request, response, fetched_at))
+            if known is not None and response.status in (200, 304):
+                pointer = self._recheck(session, request, response, exchange, known, digest)
+            else:
+                pointer = session.warc.write_exchange(exchange)
         except OSError as exc:
-            if is_out_of_space(exc):
-                logger.error("disk full while writing WARC: stopping the crawl (%s)", exc)
-                session.stop("out-of-space")
+            session.check_write_error(exc)
             raise
         request.meta[WARC_META] = pointer
         request.meta[FETCHED_META] = fetched_at.isoformat(timespec="seconds").replace("+00:00", "Z")
-        stats = self.crawler.stats
+        request.meta[WARC_DATE_META] = warc_date(fetched_at)
+        request.meta[DIGEST_META] = digest
         stats.inc_value("policycrawl/warc/responses")
         stats.inc_value("policycrawl/warc/bytes", len(response.body))
         return response
+
+    def _recheck(self, session: ArchiveSession, request: Request, response: Response, exchange: HttpExchange,
+                 known: UrlState, digest: str):
+        stats = self.crawler.stats
+        unchanged = response.status == 304 or (known.payload_digest is not None and digest == known.payload_digest)
+        if unchanged and original_is_referable(session.state, session.warc_dir, known):
+            profile = "server-not-modified" if response.status == 304 else "identical-payload-digest"
+            pointer = session.warc.write_revisit(
+                exchange,
+                known.version_pointer,
+                known.warc_target_uri or request.url,
+                known.warc_date or "",
+                profile,
+            )
+            request.meta[UNCHANGED_META] = profile
+            stats.inc_value(f"policycrawl/recheck/revisit/{profile}")
+            return pointer
+        if response.status == 304:
+            # Not modified, but the stored response cannot be referred to: keep the 304 as it is and fetch the
+            # page again without conditions.
+            request.meta[REFETCH_META] = True
+            stats.inc_value("policycrawl/recheck/refetch_unreferable")
+        elif unchanged:
+            stats.inc_value("policycrawl/recheck/recaptured_unreferable")
+        return session.warc.write_exchange(exchange)

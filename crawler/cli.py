@@ -50,12 +50,15 @@ def build_settings(args: argparse.Namespace, extra: dict[str, Any] | None = None
 
 
 def _slots(profiles: Sequence[Profile]) -> dict[str, dict[str, float]]:
-    """Per-host politeness from the profiles (Scrapy's DOWNLOAD_SLOTS)."""
+    """Per-host politeness a profile declares (Scrapy's DOWNLOAD_SLOTS); undeclared values fall back to the
+    crawl-wide DOWNLOAD_DELAY and CONCURRENT_REQUESTS_PER_DOMAIN."""
     slots: dict[str, dict[str, float]] = {}
     for profile in profiles:
-        for host in profile.allowed_hosts:
-            hostname = host.split(":")[0]
-            slots[hostname] = {"delay": profile.download_delay, "concurrency": profile.concurrency}
+        declared = {"delay": profile.download_delay, "concurrency": profile.concurrency}
+        declared = {k: v for k, v in declared.items() if v is not None}
+        if declared:
+            for host in profile.allowed_hosts:
+                slots[host.split(":")[0]] = declared
     return slots
 
 
@@ -75,6 +78,7 @@ def run_crawl(settings, profiles: Sequence[Profile]) -> int:
     if not settings.getdict("DOWNLOAD_SLOTS"):
         settings.set("DOWNLOAD_SLOTS", _slots(profiles), priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
+    signalled = _track_shutdown_signals(process)
     crawler = process.create_crawler(PolicySpider)
     errors: list[BaseException] = []
     deferred = process.crawl(crawler, profiles=list(profiles))
@@ -83,6 +87,17 @@ def run_crawl(settings, profiles: Sequence[Profile]) -> int:
     process.start()
     elapsed = time.monotonic() - started
     stats = crawler.stats.get_stats() if crawler.stats else {}
+    # A second SIGTERM stops the reactor before spider_closed: close the files here (idempotent otherwise).
+    from crawler.session import ArchiveSession
+
+    outcome = ArchiveSession.close_after_reactor(crawler, "interrupted" if signalled else "finished")
+    if outcome == "out-of-space":
+        print_summary(stats, profiles, elapsed)
+        return exitcodes.OUT_OF_SPACE
+    if signalled:
+        print_summary(stats, profiles, elapsed)
+        print(f"policycrawl: interrupted by signal {signalled[0]}; the next run resumes", file=sys.stderr)
+        return exitcodes.INTERRUPTED
     if errors:
         if isinstance(errors[0], LockedError):
             print(f"policycrawl: locked: {errors[0]}", file=sys.stderr)
@@ -96,6 +111,23 @@ def run_crawl(settings, profiles: Sequence[Profile]) -> int:
         "shutdown": exitcodes.INTERRUPTED,
         "out-of-space": exitcodes.OUT_OF_SPACE,
     }.get(reason, exitcodes.FATAL)
+
+
+def _track_shutdown_signals(process) -> list[int]:
+    """Record SIGINT/SIGTERM: after a forced (second-signal) shutdown Scrapy may never set a finish reason,
+    and the exit code must still say "interrupted"."""
+    received: list[int] = []
+    for name in ("_signal_shutdown", "_signal_kill"):
+        original = getattr(process, name, None)
+        if original is None:
+            continue
+
+        def handler(signum, frame, _original=original):
+            received.append(signum)
+            _original(signum, frame)
+
+        setattr(process, name, handler)
+    return received
 
 
 def print_summary(stats: dict[str, Any], profiles: Sequence[Profile], elapsed: float) -> None:
@@ -221,6 +253,72 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    from archive.cdxj import write_cdxj, write_index
+
+    paths = [Path(p) for p in args.inputs]
+    if args.output:
+        print(write_cdxj(paths, Path(args.output)), file=sys.stderr)
+    else:
+        for path in paths:
+            print(write_index(path), file=sys.stderr)
+    return exitcodes.OK
+
+
+def _pages_jsonl(records_dir: Path, warc_names: set[str], target: Path) -> int:
+    """WACZ pages.jsonl from our JSONL records: one page per article whose capture is in the packed WARCs."""
+    pages = {}
+    for path in sorted(records_dir.glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a half-written last line of a killed run
+            if (record.get("warc") or {}).get("filename") in warc_names:
+                pages[record["url"]] = {"url": record["url"], "ts": record.get("fetched_at"),
+                                        "title": record.get("title") or record["url"]}
+    with open(target, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}) + "\n")
+        for page in pages.values():
+            fh.write(json.dumps(page, ensure_ascii=False) + "\n")
+    return len(pages)
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    import tempfile
+
+    try:
+        from wacz.main import main as wacz_main
+    except ImportError:
+        print("policycrawl pack needs py-wacz: pip install 'policycrawl[pack]'", file=sys.stderr)
+        return exitcodes.USAGE
+    out = Path(args.out)
+    warcs = [Path(p) for p in args.inputs] or sorted((out / "warc").glob("*.warc.gz"))
+    if not warcs:
+        print(f"policycrawl pack: no finished WARC files in {out / 'warc'}", file=sys.stderr)
+        return exitcodes.USAGE
+    target = Path(args.output or out / "policycrawl.wacz")
+    if target.exists():
+        print(f"policycrawl pack: {target} exists; not overwriting it", file=sys.stderr)
+        return exitcodes.USAGE
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = Path(tmp) / "pages.jsonl"
+        count = _pages_jsonl(out / "records", {w.name for w in warcs}, pages)
+        partial = Path(tmp) / "partial.wacz"
+        code = wacz_main(["create", "-o", str(partial), "-p", str(pages), "--title", args.title,
+                          *map(str, warcs)])
+        if code == 0:
+            code = wacz_main(["validate", "-f", str(partial)])
+        if code != 0:
+            print("policycrawl pack: wacz create/validate failed", file=sys.stderr)
+            return exitcodes.FATAL
+        import shutil
+
+        shutil.copyfile(partial, target)
+    print(f"{target}: {len(warcs)} WARC files, {count} pages; validated", file=sys.stderr)
+    return exitcodes.OK
+
+
 def cmd_serve_demo(args: argparse.Namespace) -> int:
     from crawler.demo.replica import ReplicaServer
 
@@ -305,6 +403,18 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p, writes=False)
     p.set_defaults(func=cmd_extract)
 
+    p = sub.add_parser("index", help="write the CDXJ index of WARC files (x.cdxj beside x.warc.gz)")
+    p.add_argument("inputs", nargs="+", metavar="WARC")
+    p.add_argument("-o", "--output", metavar="OUT.cdxj", help="one sorted index over all inputs instead")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("pack", help="package finished WARCs and their pages as a validated WACZ (needs py-wacz)")
+    p.add_argument("inputs", nargs="*", metavar="WARC", help="default: every finished WARC under --out")
+    p.add_argument("--out", type=Path, default=Path("data"), help="output directory of the crawl (default: ./data)")
+    p.add_argument("-o", "--output", metavar="FILE.wacz", help="default: OUT/policycrawl.wacz")
+    p.add_argument("--title", default="policycrawl archive")
+    p.set_defaults(func=cmd_pack)
+
     p = sub.add_parser("sources", help="list known source profiles")
     _common(p, writes=False)
     p.set_defaults(func=cmd_sources)
@@ -327,6 +437,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProfileError as exc:
         print(f"policycrawl: {exc}", file=sys.stderr)
         return exitcodes.USAGE
+    except Exception as exc:  # noqa: BLE001 - one clear line and a stable exit code for cron, not a traceback
+        from archive.fsutil import is_out_of_space
+
+        if is_out_of_space(exc):
+            print(f"policycrawl: out of disk space: {exc}", file=sys.stderr)
+            return exitcodes.OUT_OF_SPACE
+        logger.debug("fatal error", exc_info=True)
+        print(f"policycrawl: fatal: {exc!r}", file=sys.stderr)
+        return exitcodes.FATAL
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_LOOPBACK_ONLY": False,
     "POLICYCRAWL_WARC_PREFIX": "policycrawl",
     "POLICYCRAWL_WARC_MAX_SIZE": 1_000_000_000,
+    # zlib level of the per-record gzip members: 3 is ~2x faster than 6 for ~10% larger files.
+    "POLICYCRAWL_WARC_GZIP_LEVEL": 3,
     # Who runs the crawl, written into every warcinfo record and the User-Agent.
     "POLICYCRAWL_OPERATOR": "https://github.com/policycrawl/policycrawl",
     # Worker processes for extraction; 0 = number of CPUs.
@@ -23,6 +25,27 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_EXTRACT_TIMEOUT": 60.0,
     # Upper bound of requests per source in one run (a profile's own page_budget may be lower).
     "POLICYCRAWL_PAGE_BUDGET": 100_000,
+    # Incremental runs: a listing's pagination stops after this many pages in a row whose article links were all
+    # archived by earlier runs (only when its previous walk finished).
+    "POLICYCRAWL_KNOWN_PAGES": 1,
+    # Re-check archived articles this many seconds after they were last fetched (conditional GET; unchanged →
+    # WARC revisit, changed → new version). 0 = never re-check.
+    "POLICYCRAWL_RECHECK_AFTER": 7 * 24 * 3600,
+    # At most this many due articles per source are taken from the state at the start of a run (articles
+    # linked from listings, feeds and sitemaps are re-checked when due in any case, within the page budget).
+    "POLICYCRAWL_RECHECK_BATCH": 100,
+    # Article URLs fetched but not yet archived, at most (what a kill -9 costs in re-fetches); 0 = CONCURRENT_REQUESTS.
+    "POLICYCRAWL_MAX_IN_FLIGHT": 0,
+    # A URL failing transiently (timeout, 5xx, 429) goes back to pending until it has been tried this often.
+    "POLICYCRAWL_MAX_ATTEMPTS": 5,
+    # 403/412/429/503 answers from one host before it is given up for the run (each one doubles its delay).
+    "POLICYCRAWL_BACKOFF_GIVE_UP": 5,
+    # Longest back-off delay in seconds; a Retry-After beyond it gives the host up for the run.
+    "POLICYCRAWL_BACKOFF_MAX_DELAY": 300.0,
+    # robots.txt Crawl-delay is obeyed up to this many seconds.
+    "POLICYCRAWL_MAX_CRAWL_DELAY": 120.0,
+    # Requests per host per run, at most: the backstop against spider traps. 0 = no limit.
+    "POLICYCRAWL_HOST_BUDGET": 20_000,
     # Print a progress line on stderr (only when stderr is a terminal unless forced).
     "POLICYCRAWL_PROGRESS": "auto",
 }

@@ -19,3 +19,8 @@ class ArticlePage:
     fetched_at: str
     warc: WarcPointer | None
     record: Record | None = None
+    # Incremental runs: what the WARC response record looks like (stored so a later revisit can refer to it),
+    # and the WARC-Record-ID of the earlier version this capture replaces (None for a first capture).
+    payload_digest: str | None = None
+    warc_date: str | None = None
+    replaces: str | None = None

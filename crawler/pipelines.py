@@ -1,17 +1,19 @@
 """Article pages → records (in the worker pool) → WARC conversion record + JSONL line → frontier "done".
 
 The order is what makes a crash harmless: a URL is marked done only after its WARC records and its JSONL
-line are fsynced, so a killed run loses nothing and at worst fetches again what was in flight.
+line are fsynced, so a killed run loses nothing and at worst fetches again what was in flight (bounded by
+crawler/backpressure.py). A re-checked article that changed gets a new JSONL line whose `replaces` is the
+WARC-Record-ID of the earlier version's response (see crawler/recheck.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from archive.fsutil import is_out_of_space
 from crawler.items import ArticlePage
 from crawler.pool import ExtractionPool
 from crawler.session import ArchiveSession
@@ -59,11 +61,22 @@ class ArchivePipeline:
 
     def process_item(self, item: ArticlePage) -> ArticlePage:
         session = ArchiveSession.of(self.crawler)
+        try:
+            return self._archive(session, item)
+        finally:
+            session.gate.settle(item.frontier_url)
+
+    def _archive(self, session: ArchiveSession, item: ArticlePage) -> ArticlePage:
         stats = self.crawler.stats
         record = item.record
         assert record is not None, "ExtractPipeline must run before ArchivePipeline"
+        if session.outcome == "out-of-space" or session.closed:
+            # Nothing more is written once the disk is full; the URL stays leased and is fetched next run.
+            raise DropItem(f"not archived, the run is stopping ({session.outcome}): {item.url}")
         if item.warc is not None:
             record = record.with_warc(item.warc)
+        if item.replaces:
+            record = dataclasses.replace(record, replaces=item.replaces)
         source = item.source.id
         try:
             if item.warc is not None:
@@ -73,12 +86,16 @@ class ArchivePipeline:
                 )
             session.warc.flush(fsync=True)
             if record.status != "ok":
-                session.state.mark_failed(item.frontier_url, record.status, item.status)
+                if item.replaces:  # a re-check that no longer extracts: keep the stored version, try again later
+                    session.state.mark_checked(item.frontier_url, item.status)
+                else:
+                    session.state.mark_failed(item.frontier_url, record.status, item.status)
                 stats.inc_value(f"policycrawl/source/{source}/failures/extract-{record.status}")
                 logger.warning("not archived as an article (%s): %s %s", record.status, item.url,
                                record.status_detail or "")
                 raise DropItem(f"{record.status}: {item.url}")
-            if record.id not in session.already_written:
+            # already_written: lines a killed run wrote before its state caught up (see ArchiveSession).
+            if item.replaces or record.id not in session.already_written:
                 session.records.write(record)
             session.state.mark_done(
                 item.frontier_url,
@@ -87,11 +104,12 @@ class ArchivePipeline:
                 warc=item.warc,
                 etag=_header(item.headers, "etag"),
                 last_modified=_header(item.headers, "last-modified"),
+                payload_digest=item.payload_digest,
+                warc_date=item.warc_date,
+                warc_target_uri=item.url,
             )
-        except OSError as exc:
-            if is_out_of_space(exc):
-                logger.error("disk full: stopping the crawl (%s)", exc)
-                session.stop("out-of-space")
+        except Exception as exc:
+            session.check_write_error(exc)
             raise
         stats.inc_value(f"policycrawl/source/{source}/articles")
         stats.inc_value("policycrawl/records/written")

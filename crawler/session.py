@@ -3,16 +3,21 @@
 Built once per crawl (a Scrapy extension); the capture middleware and the pipelines reach it through
 `ArchiveSession.of(crawler)`. Opening it takes the run lock, repairs what a killed run left behind (a
 half-written JSONL line, `.warc.gz.open` files, leased URLs) and registers the run.
+
+Closing is idempotent and also runs after a forced shutdown (second SIGTERM), when Scrapy never sends
+spider_closed: the CLI calls `close_after_reactor()` once the reactor has stopped.
 """
 
 from __future__ import annotations
 
 import logging
 import platform
+import re
 import socket
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 import warcio
@@ -20,17 +25,32 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from w3lib.url import canonicalize_url
 
-from archive.fsutil import RunLock, safe_name
+from archive.fsutil import RunLock, is_out_of_space, safe_name
 from archive.jsonl import JsonlWriter, read_records, repair_partial_line
 from archive.state import CrawlState
 from archive.warc import WarcWriter
 from archive.warc_repair import repair_open_files
+from crawler.backpressure import InFlightGate
+from crawler.recheck import RecheckPolicy
 from extractors import EXTRACTOR_VERSION
+from extractors.record import WarcPointer
 
 logger = logging.getLogger(__name__)
 
 
+# Query parameters that carry a session, not a page: one article reached under endless session ids must be one
+# frontier entry, not a spider trap.
+_SESSION_PARAMS = re.compile(r"^(?:jsessionid|phpsessid|aspsessionid\w*|sid|sessionid|session_id|cfid|cftoken)$", re.I)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
+
+
 def frontier_key(url: str) -> str:
+    """The canonical form a URL is known by: w3lib's canonical URL without session ids."""
+    url = _PATH_SESSION.sub("", url)
+    parts = urlsplit(url)
+    if parts.query:
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _SESSION_PARAMS.match(k)]
+        url = urlunsplit(parts._replace(query=urlencode(kept)))
     return canonicalize_url(url)
 
 
@@ -48,13 +68,28 @@ class ArchiveSession:
         self.started = datetime.now(UTC)
         self.run_id = uuid.uuid4().hex[:12]
         self.outcome = "finished"
+        self.closed = False
+        # Set once the run is stopping for good (disk full, interrupted): in-flight failures are then not the
+        # URLs' fault and must not mark them failed; writes stop.
+        self.stopping = False
+        self.gate = InFlightGate(
+            settings.getint("POLICYCRAWL_MAX_IN_FLIGHT") or settings.getint("CONCURRENT_REQUESTS"),
+            max_wait=settings.getfloat("DOWNLOAD_TIMEOUT") + settings.getfloat("POLICYCRAWL_EXTRACT_TIMEOUT") + 30,
+        )
+        self.recheck = RecheckPolicy(
+            settings.getfloat("POLICYCRAWL_RECHECK_AFTER"), settings.getint("POLICYCRAWL_RECHECK_BATCH")
+        )
         prefix = safe_name(settings.get("POLICYCRAWL_WARC_PREFIX") or "policycrawl")
 
-        report = repair_open_files(self.warc_dir)
+        report = repair_open_files(self.warc_dir, index=True)
         if report.repaired or report.quarantined:
             logger.warning("repaired WARC files left open by an earlier run: %s", report)
 
         self.state = CrawlState(self.state_dir / "frontier.sqlite")
+        # Belt and braces: the frontier never marks a URL done before its records are fsynced, so these are
+        # still leased; re-queue them explicitly in case a finished record was ever cut by the repair.
+        for uri in report.lost_uris:
+            self.state.requeue(frontier_key(uri))
         self.already_written = self._reconcile_crashed_runs()
         records_name = f"{prefix}-{self.started:%Y%m%d%H%M%S}-{self.run_id}.jsonl"
         self.requeued = self.state.begin_run(self.run_id, records_name)
@@ -63,6 +98,8 @@ class ArchiveSession:
             self.warc_dir,
             prefix=prefix,
             max_size=settings.getint("POLICYCRAWL_WARC_MAX_SIZE"),
+            gzip_level=settings.getint("POLICYCRAWL_WARC_GZIP_LEVEL"),
+            index=True,
             info={
                 "software": f"policycrawl/0.1 (Scrapy {scrapy.__version__}, warcio {warcio.__version__ if hasattr(warcio, '__version__') else '?'}, extractor {EXTRACTOR_VERSION})",
                 "hostname": socket.gethostname(),
@@ -74,6 +111,8 @@ class ArchiveSession:
             },
         )
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._error, signal=signals.spider_error)
+        crawler.signals.connect(self._item_error, signal=signals.item_error)
         crawler.stats.set_value("policycrawl/frontier/requeued", self.requeued)
         if self.requeued:
             logger.info("re-queued %d URLs left in flight by an interrupted run", self.requeued)
@@ -101,7 +140,9 @@ class ArchiveSession:
             pairs = []
             for rec in read_records(path):
                 written.add(rec["id"])
-                pairs.append((frontier_key(rec["url"]), rec["id"]))
+                warc = rec.get("warc") or None
+                pointer = WarcPointer(warc["filename"], warc["offset"], warc["record_id"]) if warc else None
+                pairs.append((frontier_key(rec["url"]), rec["id"], pointer))
             fixed = self.state.mark_done_many(pairs)
             if fixed:
                 logger.info("%s: %d records from an interrupted run were already written", name, fixed)
@@ -111,19 +152,66 @@ class ArchiveSession:
         """Stop the crawl early (disk full, fatal error); the run is recorded with this outcome."""
         from scrapy.utils.defer import deferred_from_coro
 
+        self.stopping = True
         if self.outcome == "finished":
             self.outcome = outcome
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason=outcome))
+            self.crawler.stats.set_value("policycrawl/session/stopped", outcome)
+            if self.crawler.engine is not None and self.crawler.engine.running:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason=outcome))
+
+    def check_write_error(self, exc: BaseException) -> None:
+        """Called with any exception from a write: a full disk stops the run with "out-of-space"."""
+        if is_out_of_space(exc):
+            self.crawler.stats.inc_value("policycrawl/session/write_errors")
+            if self.outcome != "out-of-space":
+                logger.error("disk full: stopping the crawl (%s)", exc)
+            self.stop("out-of-space")
+
+    def _error(self, failure, response=None, spider=None) -> None:
+        self.check_write_error(failure.value)
+
+    def _item_error(self, item, response=None, spider=None, failure=None) -> None:
+        if failure is not None:
+            self.check_write_error(failure.value)
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         outcome = {"finished": "finished", "shutdown": "interrupted"}.get(reason, reason)
+        self.close(outcome)
+
+    def close(self, outcome: str) -> None:
+        """Finish the WARC file, sync the JSONL and record the run; safe to call twice, and after a failed write."""
+        if self.closed:
+            return
+        self.closed = True
+        self.stopping = True
         if self.outcome != "finished":
             outcome = self.outcome
+        self.outcome = outcome
         try:
-            self.warc.close()
-            self.records.close()
+            for step in (self.warc.close, self.records.close):
+                try:
+                    step()
+                except OSError as exc:  # a full disk must not keep the rest from closing (and the lock held)
+                    logger.error("closing %s failed: %s", step, exc)
+                    if is_out_of_space(exc):
+                        self.outcome = "out-of-space"
             stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-            self.state.finish_run(self.run_id, outcome, stats)
+            try:
+                self.state.finish_run(self.run_id, self.outcome, stats)
+            except Exception as exc:  # noqa: BLE001 - recorded as crashed on the next start instead
+                logger.error("could not record the end of run %s: %s", self.run_id, exc)
             self.state.close()
         finally:
             self.lock.release()
+
+    @classmethod
+    def close_after_reactor(cls, crawler: Crawler, outcome: str) -> str | None:
+        """After the reactor stopped: close a session that spider_closed never reached. Returns its outcome."""
+        try:
+            session = crawler.get_extension(cls)
+        except Exception:  # noqa: BLE001 - the crawler never got as far as building its extensions
+            return None
+        if session is None:
+            return None
+        session.close(outcome)
+        return session.outcome

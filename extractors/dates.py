@@ -129,6 +129,30 @@ def from_text(text: str) -> FoundDate | None:
     return FoundDate(iso, raw, "text")
 
 
+_MONTH = re.compile(_Y + r"\s*年\s*(?P<m>[01]?\d)\s*月(?!\s*[0-3]?\d\s*[日号])")
+_MONTH_NUMERIC = re.compile(_Y + r"(?P<sep>[-/.])(?P<m>[01]?\d)(?![\d.\-/])")
+
+
+def month_from_text(text: str, *, labelled_only: bool = False) -> FoundDate | None:
+    """A date shown only to the month ("2024年5月", "发布时间：2024-05") as "2024-05": never padded to a day.
+    With labelled_only, only one after a label (发布时间/日期…) counts; otherwise the first in text."""
+    for pat in (_MONTH, _MONTH_NUMERIC):
+        for m in pat.finditer(text):
+            y, mo = int(m["y"]), int(m["m"])
+            if not (1 <= mo <= 12 and _valid(y, mo, 1)):
+                continue
+            before = text[max(0, m.start() - 12): m.start()]
+            if _NOT_PUBLISH.search(before) or _MODIFIED_AFTER.match(text[m.end(): m.end() + 8]):
+                continue
+            labelled = bool(_LABEL.search(before))
+            if labelled_only and not labelled:
+                continue
+            if pat is _MONTH_NUMERIC and not labelled:
+                continue  # a bare "2024-05" is as likely a version or an id
+            return FoundDate(f"{y:04d}-{mo:02d}", m.group().strip(), "label" if labelled else "text")
+    return None
+
+
 def from_meta(meta: dict[str, str]) -> FoundDate | None:
     for name in _META_NAMES:
         value = meta.get(name)

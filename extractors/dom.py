@@ -111,17 +111,139 @@ def link_text_len(el) -> int:
     return sum(len(re.sub(r"\s+", "", a.text_content() or "")) for a in el.iter("a"))
 
 
-def prune(root, drop_selectors: tuple[str, ...] = ()) -> None:
-    """Remove page furniture in place (see the module docstring)."""
+def drop_unseen(root) -> None:
+    """Remove what is never page text (script, style, form controls…); prune() does it too, idempotently."""
+    for el in list(root.iter(*_ALWAYS_DROP)):
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+# Tokens of the blocks that hold one post, reply, answer or comment each.
+_POST_TOKENS = {"post", "posts", "reply", "replies", "comment", "comments", "cmt", "answer", "answers", "floor",
+                "thread", "topic", "message", "msg", "postlist"}
+# Tokens pruned as chrome on article pages that hold the content itself on a discussion page.
+_DISCUSSION_TOKENS = {"comment", "comments", "cmt", "reply", "replies", "discuss"}
+# Words that discussion pages print around every post: floors, "posted at", reply/answer counters, votes.
+_THREAD_MARKS = re.compile(r"楼主|\d+\s*楼|沙发|板凳|发表于|發表於|回复|回覆|个回答|條回答|条回答|采纳|赞同|有用|只看")
+
+
+_POST_META = re.compile(_THREAD_MARKS.pattern + r"|(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}")
+
+
+_DATE_OR_TIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}|\d+\s*(?:分钟|小时|天)前")
+
+
+def is_post_byline(line: str) -> bool:
+    """A post's byline on a discussion page: "2楼 发表于 2024-4-6 11:52 | 只看该作者", "1楼 2022-10-02 23:02 回复"."""
+    return len(line) <= 80 and bool(_THREAD_MARKS.search(line)) and bool(_DATE_OR_TIME.search(line))
+
+
+def _signature(el) -> tuple[str, str] | None:
+    cls = (el.get("class") or "").split()
+    if cls:
+        return el.tag, "c:" + " ".join(sorted(re.sub(r"\d+", "#", t) for t in cls))
+    ident = el.get("id") or ""
+    if ident:
+        return el.tag, "i:" + re.sub(r"\d+", "#", ident)
+    return None
+
+
+def _post_group(root) -> list:
+    """The largest group (by text) of same-looking post/reply/answer/comment blocks (same tag and class, or the
+    same id up to digits: post_123, post_124…), outermost members only; [] when there is none."""
+    body = root.find("body")
+    if body is None:
+        return []
+    groups: dict[tuple[str, str], list] = {}
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if not (_tokens(el) & _POST_TOKENS):
+            continue
+        sig = _signature(el)
+        if sig is not None:
+            groups.setdefault(sig, []).append(el)
+    best: tuple[int, list] = (0, [])
+    for els in groups.values():
+        if len(els) < 2:
+            continue
+        members = set(els)
+        outer = [e for e in els if not any(a in members for a in e.iterancestors())]
+        lens = [text_len(e) for e in outer]
+        if sum(1 for n in lens if n >= 10) < 2:
+            continue
+        if sum(lens) > best[0]:
+            best = (sum(lens), outer)
+    return best[1]
+
+
+def discussion_posts(root) -> tuple[int, int]:
+    """(number of posts, characters in them) of the page's largest post group."""
+    posts = _post_group(root)
+    return len(posts), sum(text_len(e) for e in posts)
+
+
+_INLINE_TEXT = {"br", "a", "span", "em", "strong", "b", "i", "font", "img", "code", "u", "small", "sup", "sub", "label"}
+
+
+def _own_text_len(el) -> int:
+    n = len((el.text or "").strip())
+    for child in el:
+        if isinstance(child.tag, str) and child.tag in _INLINE_TEXT:
+            n += len((child.text_content() or "").strip())
+        n += len((child.tail or "").strip())
+    return n
+
+
+def post_texts(root) -> list[str]:
+    """The message of every post of the page's post group: in each post, the block whose own text (with its
+    paragraphs') is largest, so user names, floors, "发表于" lines and vote buttons around it stay out."""
+    out = []
+    for post in _post_group(root):
+        score: dict = {}
+        for el in post.iter("div", "td", "p", "li", "span", "section", "article", "blockquote", "pre", "dd"):
+            n = _own_text_len(el)
+            if n < 2:
+                continue
+            if n < 80 and _POST_META.search(el.text_content() or ""):
+                continue  # "1楼 2022-10-02 23:02 回复", "发表于 … | 只看该作者": the post's byline, not its message
+            score[el] = score.get(el, 0) + n
+            parent = el.getparent()
+            if parent is not None and parent is not post.getparent():
+                score[parent] = score.get(parent, 0) + n
+        if not score:
+            continue
+        cell = max(score, key=lambda e: score[e])
+        text = block_text(cell).strip()
+        if text:
+            out.append(text)
+    return out
+
+
+def is_discussion(root, page_text: str | None = None) -> bool:
+    """A forum thread, Q&A or comment page: a group of posts holds 30 %+ of the page's text and the page prints
+    thread words (楼主, 发表于, 回复, 个回答, 赞同…) at least twice. Call after drop_unseen (script text is not text)."""
+    if len(_THREAD_MARKS.findall(page_text if page_text is not None else visible_text(root))) < 2:
+        return False  # cheap check first: most article pages stop here
+    n, chars = discussion_posts(root)
+    if n < 2:
+        return False
+    body = root.find("body")
+    total = text_len(body if body is not None else root) or 1
+    return chars >= 0.3 * total
+
+
+def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = False) -> None:
+    """Remove page furniture in place (see the module docstring). On a discussion page (is_discussion) the
+    comment/reply blocks are the content and are kept."""
     for sel in drop_selectors:
         try:
             for el in root.cssselect(sel):
                 el.drop_tree()
         except Exception:  # a bad selector in a site declaration must not fail the page
             continue
-    for el in list(root.iter(*_ALWAYS_DROP)):
-        if el.getparent() is not None:
-            el.drop_tree()
+    drop_unseen(root)
+    chrome_tokens = _CHROME_TOKENS - _DISCUSSION_TOKENS if discussion else _CHROME_TOKENS
     body = root.find("body")
     if body is None:
         body = root
@@ -138,7 +260,7 @@ def prune(root, drop_selectors: tuple[str, ...] = ()) -> None:
                 el.drop_tree()
             continue
         toks = _tokens(el)
-        if not toks or not (toks & _CHROME_TOKENS):
+        if not toks or not (toks & chrome_tokens):
             continue
         if toks & _KEEP_TOKENS and text_len(el) > 200:
             continue
@@ -216,6 +338,11 @@ def visible_text(root) -> str:
     body = root.find("body")
     if body is None:
         body = root
+    return block_text(body)
+
+
+def block_text(body) -> str:
+    """Text of an element with a newline between blocks (and at <br>)."""
     parts: list[str] = []
     for ev, el in etree.iterwalk(body, events=("start", "end")):
         if not isinstance(el.tag, str):

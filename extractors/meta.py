@@ -127,9 +127,13 @@ _END_NAME = r"(?=[\s）)】\]、，,。\d]|$|报道|報道|摄|攝)"
 _AUTHOR_PATTERNS = [
     re.compile(r"作者[ \t]*[:：︱|丨][ \t]*(?P<n>[^\s|｜丨:：]{2,12}(?:[ \t]*[、，,][ \t]*[^\s|｜丨:：]{2,12})*)"),
     re.compile(rf"[（(][ \t]*(?:[^（()）\n]{{0,20}}(?:电|訊|讯))?[ \t]*(?:本报|本報)?(?:记者|記者)[ \t]*(?P<n>{_NAMES})[ \t]*[)）]"),
-    re.compile(rf"(?:^|[\s（(]|[报報社网網台闻聞]|特约|实习)(?:记者|記者)[ \t]*[|｜丨]?[ \t]*(?P<n>{_NAME}(?:[ \t]*[、，,][ \t]*{_NAME})*){_END_NAME}"),
+    # "本报记者 张三 李四 王五": three or more reporters, separated by 、 or by spaces
+    re.compile(rf"(?:^|[\s（(]|[报報社网網台闻聞]|特约|实习)(?:记者|記者)[ \t]*[:：|｜丨]?[ \t]*(?P<n>{_NAME}(?:[ \t]*[、，,][ \t]*{_NAME}|[ \t]+{_NAME})*){_END_NAME}"),
     re.compile(rf"(?:^|\n|\s)文[ \t]*[/|｜丨][ \t]*(?P<n>{_NAMES}){_END_NAME}"),
 ]
+# A signature closing the article: "……推动高质量发展。（钟才文）", "（张三 李四）".
+_END_SIGNATURE = re.compile(rf"[。！？!?”\"」』）)][ \t]*[（(][ \t]*(?P<n>{_NAME}(?:[ \t]*[、，, ][ \t]*{_NAME}){{0,4}})[ \t]*[)）][ \t]*$")
+_NOT_SIGNATURE = re.compile(r"完|待续|續|图|圖|摄|攝|社|报|報|网|網|台|部|局|委|院|会|會|办|辦|省|市|县|縣|区|區|镇|鎮|村|站|中心|公司|集团|供图|来源|编辑|编译|整理|综合|译")
 _SOURCE = re.compile(r"(?:来源|來源|稿件来源|信息来源|文章来源)[ \t]*[:：]\s{0,4}(?P<s>[^\s|｜丨:：]{2,30})")
 _NOT_A_NAME = {"记者", "编辑", "通讯员", "摄影", "图片", "视频", "来源", "新华社", "人民日报", "发布", "时间"}
 
@@ -138,7 +142,7 @@ def _split_names(raw: str) -> list[str]:
     names = [n.strip(" ·") for n in re.split(r"[、，,和及\s]+", raw) if n.strip(" ·")]
     # A name has letters (Han or Latin); ids, counts and dates that follow "作者：" on some pages do not.
     return [n for n in names if n not in _NOT_A_NAME and re.search(r"[^\W\d_]", n) and len(n) <= 20
-            and not re.search(r"编辑|編輯|责编|責編|来源|來源", n)]
+            and not re.search(r"编辑|編輯|责编|責編|来源|來源|通讯员|通訊員|实习生|實習生|(报道|報道|报导|摄|攝|电|電)$", n)]
 
 
 def find_author(header_text: str, lead_text: str, meta: dict[str, str], editor: str | None,
@@ -150,12 +154,23 @@ def find_author(header_text: str, lead_text: str, meta: dict[str, str], editor: 
                 names = _split_names(m.group("n"))
                 if names:
                     return ", ".join(names)
+    m = _END_SIGNATURE.search(tail_text.rstrip())
+    if m and not _NOT_SIGNATURE.search(m.group("n")) and not _is_place(m.group("n")):
+        names = _split_names(m.group("n"))
+        if names:
+            return ", ".join(names)
     value = _clean(meta.get("author") or meta.get("article:author"))
     if value and re.search(r"编辑|編輯|责编|責編", value):
         value = ""
     if value and not value.startswith("http") and not (editor and (editor in value or value in editor)) and len(value) <= 40:
         return value
     return None
+
+
+def _is_place(text: str) -> bool:
+    from extractors.regions import mentioned
+
+    return bool(mentioned(text))
 
 
 def find_source(header_text: str) -> str | None:

@@ -81,6 +81,12 @@ _CHROME_LINE = [
     r"^(无障碍浏览|無障礙瀏覽|进入关怀版|進入關懷版|关怀版|長者模式|长者模式)",
     r"^(返回搜狐|返回网易|查看更多|阅读全文|閱讀全文|展开全文|展開全文|点击查看|點擊查看)",
     r"^(申请入驻|登录|登錄|注册|註冊|退出)$",
+    r"有\s*\d+\s*(条|條)(新)?(更新|内容|內容|消息|动态|動態)$",  # feed counters: "…有 8 条更新"
+    r"(转载|轉載)[^，。,]{0,6}(注明|註明)(出处|出處|来源|來源)",  # "转载时务请注明出处"
+    r"^更多.{0,40}(请关注|請關注|请访问|請訪問|尽在|盡在)",  # "更多…资讯请关注 www…"
+    # a dateline left in the body: "时间：2022-11-24 05:30:58编辑：", "发布时间：… 来源：…"
+    r"^(发布时间|發布時間|发布日期|时间|時間|日期)[:：]\s*(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?[\d:： ]*"
+    r"((编辑|編輯|来源|來源|作者|责编|浏览|阅读)[:：]?\S{0,20}\s*)*$",
 ]
 _CHROME_LINE_RE = re.compile("|".join(f"(?:{p})" for p in _CHROME_LINE))
 # Disclaimers are long but unmistakable: matched up to _DISCLAIMER_MAX characters.
@@ -168,7 +174,7 @@ def editor_of(line: str) -> str | None:
     ):
         return None
     m = _EDITOR_ROLE.search(stripped)
-    return m.group(2).strip() if m else None
+    return m.group(2).strip() if m else ""  # "责任编辑：" with the name left empty is still a credit line
 
 
 def clean_lines(

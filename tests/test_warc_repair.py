@@ -173,6 +173,6 @@ def test_metadata_cut_does_not_lose_the_capture(tmp_path):
     (work / name).write_bytes(data[:-20])
     report = repair_open_files(work)
     assert report.lost_uris == []  # the response survived; only the conversion record is gone
-    assert report.files[0].lost_records == [("conversion", _urls(2)[-1])]
+    assert report.files[0].lost_records == [("conversion", "urn:policycrawl:conversion:" + _urls(2)[-1])]
     assert [r.rec_type for r in iter_records(report.repaired[0])] == ["warcinfo", *["request", "response"] * 2]
     shutil.rmtree(work)

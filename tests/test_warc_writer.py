@@ -245,8 +245,13 @@ def test_brotli_body_is_stored_and_checked(tmp_path):
     assert any("not valid brotli" in p for p in check_warc(bad))
 
 
-@pytest.mark.xfail(strict=True, reason="warcio 1.8.1 sets .unused_data on brotli 1.2's Decompressor, which has no "
-                   "such slot: `warcio check` (and anything using content_stream(), pywb too) crashes on br bodies")
+# Which `brotli` is imported depends on what is installed: pywb pulls in `brotlipy`, whose `brotli` package shadows
+# Google's `brotli` module (a package directory wins over a module file), and warcio works with brotlipy.
+GOOGLE_BROTLI = hasattr(brotli.Decompressor(), "process")
+
+
+@pytest.mark.xfail(GOOGLE_BROTLI, strict=True, reason="warcio 1.8.1 sets .unused_data on brotli 1.2's Decompressor, "
+                   "which has no such slot: `warcio check` (and pywb replay) crash on br bodies")
 def test_warcio_check_on_brotli_body(tmp_path):
     path, _ = _brotli_file(tmp_path)
     out = subprocess.run([str(BIN / "warcio"), "check", "-v", str(path)], capture_output=True, text=True)

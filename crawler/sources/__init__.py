@@ -42,8 +42,9 @@ class Profile:
     encoding: str | None = None
     max_listing_pages: int = 5
     page_budget: int = 300
-    download_delay: float = 1.0
-    concurrency: int = 1
+    # None: the crawl's own DOWNLOAD_DELAY / CONCURRENT_REQUESTS_PER_DOMAIN apply (polite by default).
+    download_delay: float | None = None
+    concurrency: int | None = None
     region: Region = field(default_factory=Region)
     hints: ExtractionHints = field(default_factory=ExtractionHints)
     # Set by rebased(): the real scheme+netloc for each local one, so patterns written for the real site match.
@@ -163,8 +164,8 @@ def profile_from_mapping(data: Mapping[str, Any], origin: str = "<profile>") -> 
         encoding=data.get("encoding") or None,
         max_listing_pages=int(data.get("max_listing_pages", 5)),
         page_budget=int(data.get("page_budget", 300)),
-        download_delay=float(data.get("download_delay", 1.0)),
-        concurrency=int(data.get("concurrency", 1)),
+        download_delay=float(data["download_delay"]) if data.get("download_delay") is not None else None,
+        concurrency=int(data["concurrency"]) if data.get("concurrency") is not None else None,
         region=Region(province=region.get("province") or None, city=region.get("city") or None,
                       code=str(region["code"]) if region.get("code") else None),
         hints=hints,

@@ -2,7 +2,13 @@
 
 Listing pages are walked through their pagination (bounded by the profile), feeds and sitemaps are read
 when declared, and article URLs go through the SQLite frontier: a URL already archived is not fetched
-again, one left in flight by a killed run is fetched first.
+again unless it is due for a re-check (crawler/recheck.py), one left in flight by a killed run is fetched
+first.
+
+Pagination stops early, per listing, in two cases: a page whose article links were all archived by earlier
+runs, POLICYCRAWL_KNOWN_PAGES times in a row (the watermark; only when the listing's previous walk finished,
+since otherwise the older pages were never read), and a page whose links were all already seen in this run
+(repeated content: an endless `?page=N` trap).
 """
 
 from __future__ import annotations
@@ -23,10 +29,13 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
-from crawler.capture import FETCHED_META, WARC_META
+from crawler.capture import DIGEST_META, FETCHED_META, WARC_DATE_META, WARC_META
 from crawler.items import ArticlePage
+from crawler.politeness import HostGivenUp
+from crawler.recheck import RECHECK_META, REFETCH_META, UNCHANGED_META, RecheckPolicy
 from crawler.safety import RefusedRequest
 from crawler.session import ArchiveSession, frontier_key
+from crawler.traps import UnrequestedEncoding
 from crawler.sources import Profile, adhoc_profile, load_profiles
 
 logger = logging.getLogger(__name__)
@@ -34,6 +43,12 @@ logger = logging.getLogger(__name__)
 PROFILE_META = "policycrawl_profile"
 KIND_META = "policycrawl_kind"
 FRONTIER_META = "policycrawl_frontier_url"
+LISTING_META = "policycrawl_listing"  # the start URL a listing page's pagination began at
+REPLACES_META = "policycrawl_replaces"  # WARC-Record-ID of the version an unconditional re-fetch replaces
+
+# Failures that say nothing about the page: the URL goes back to pending and the next run tries again
+# (up to POLICYCRAWL_MAX_ATTEMPTS). Everything else (404, robots, refused) marks it failed for good.
+_TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 # Links a listing page uses for "next page" when the profile names no selector.
 _NEXT_TEXTS = ("下一页", "下页", "下一頁", "后页", "Next", "next", "›", "»", "next page")
@@ -62,7 +77,9 @@ class PolicySpider(Spider):
         self._follow_arg = follow
         self.profiles: list[Profile] = list(profiles or [])
         self.requests_per_source: Counter[str] = Counter()
-        self.known_streak: Counter[str] = Counter()
+        self.known_streak: Counter[str] = Counter()  # per listing start URL
+        self.seen_this_run: set[str] = set()  # frontier keys requested in this run (bounded by the page budget)
+        self.listed_this_run: set[str] = set()  # frontier keys of article links found on listing pages this run
 
     # -- setup -------------------------------------------------------------------------------------
     def _resolve_profiles(self) -> list[Profile]:
@@ -90,14 +107,23 @@ class PolicySpider(Spider):
             for request in self._initial_requests(profile):
                 yield request
 
+    @property
+    def recheck(self) -> RecheckPolicy:
+        return self.session.recheck
+
     def _initial_requests(self, profile: Profile) -> Iterator[Request]:
         # Articles left pending or in flight by an interrupted run come first.
         for url in self.session.state.pending(profile.id):
             yield from self._article_request(profile, url, via=None, resumed=True)
         for url in profile.article_urls:
             yield from self._article_request(profile, url, via=None, force=True)
+        if self.recheck.enabled:
+            # Archived articles no listing links to any more are re-checked too, oldest first, a batch per run.
+            for url in self.session.state.due_for_recheck(profile.id, self.recheck.checked_before(), self.recheck.batch):
+                yield from self._article_request(profile, url, via=None)
         for url in profile.start_urls:
-            yield from self._request(profile, url, "listing", self.parse_listing, listing_page=1)
+            yield from self._request(profile, url, "listing", self.parse_listing, listing_page=1,
+                                     **{LISTING_META: url})
         for url in profile.feeds:
             yield from self._request(profile, url, "feed", self.parse_feed)
         for url in profile.sitemaps:
@@ -132,54 +158,99 @@ class PolicySpider(Spider):
     ) -> Iterator[Request]:
         url = safe_url_string(url.split("#", 1)[0])
         key = frontier_key(url)
+        if key in self.seen_this_run and not resumed:
+            return
         state = self.session.state
         known = state.get(key)
-        if known is not None and known.state in ("done", "failed") and not force:
+        recheck = known is not None and not force and key not in self.seen_this_run and self.recheck.is_due(known)
+        if known is not None and known.state in ("done", "failed") and not force and not recheck:
             self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/known")
             return
         if known is None:
-            state.discover(key, profile.id)
+            state.discover(key, profile.id, url)
         if not resumed and not force and known is not None and known.state == "leased":
             return
         for request in self._request(profile, url, "article", self.parse_article):
+            self.seen_this_run.add(key)
             request.meta[FRONTIER_META] = key
             if via:
                 request.headers.setdefault(b"Referer", via.encode("ascii", "ignore"))
-            state.lease(key)
+            if recheck:
+                # Conditional GET; the URL stays "done" (its stored version is still the current one) until
+                # the answer is archived, so a kill during a re-check loses nothing.
+                assert known is not None
+                request.meta[RECHECK_META] = known
+                request.meta["handle_httpstatus_list"] = [304]
+                for name, value in self.recheck.conditional_headers(known).items():
+                    request.headers[name] = value
+                self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/rechecks")
+            else:
+                state.lease(key)
             yield request
 
     # -- callbacks ---------------------------------------------------------------------------------
     def parse_listing(self, response: Response) -> Iterator[Request]:
         profile: Profile = response.meta[PROFILE_META]
         page = response.meta.get("listing_page", 1)
+        listing = response.meta.get(LISTING_META) or response.url
+        stats = self.crawler.stats
         if not hasattr(response, "css"):
-            self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/listing_not_html")
+            stats.inc_value(f"policycrawl/source/{profile.id}/listing_not_html")
             return
+        state = self.session.state
         areas = response.css(profile.article_area) if profile.article_area else [response]
-        new = seen = 0
+        links: list[str] = []
         for area in areas:
             for href in area.css("a::attr(href)").getall():
                 url = response.urljoin(href.strip())
-                if not profile.allows(url) or not profile.is_article(url):
+                if profile.allows(url) and profile.is_article(url):
+                    links.append(url)
+        if page == 1:
+            # Whether the previous walk finished decides if this one may stop at known pages.
+            self.known_streak[listing] = 0
+            response.meta["policycrawl_may_stop_early"] = state.listing_complete(listing)
+            state.listing_started(listing, profile.id, links[0] if links else None)
+        state.listing_page(listing, page)
+        new = repeated = 0
+        found: list[Request] = []
+        with state.batch():  # one commit for the page's links, not one per link
+            for url in links:
+                key = frontier_key(safe_url_string(url.split("#", 1)[0]))
+                if key in self.listed_this_run:
+                    repeated += 1
                     continue
-                seen += 1
+                self.listed_this_run.add(key)
                 requests = list(self._article_request(profile, url, via=response.url))
                 new += bool(requests)
-                yield from requests
-        self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/listing_pages")
+                found += requests
+        yield from found
+        stats.inc_value(f"policycrawl/source/{profile.id}/listing_pages")
+        may_stop_early = response.meta.get("policycrawl_may_stop_early", True)
+        if links and repeated == len(links) and page > 1:
+            # Every link was already on an earlier page of this run: repeated content, an endless pagination.
+            stats.inc_value("policycrawl/traps/repeated_listing")
+            logger.warning("trap: listing %s page %d repeats earlier pages; stopping its pagination", listing, page)
+            state.listing_finished(listing, "repeated")
+            return
         # Incremental runs: a listing page with nothing new means the rest of the pagination is older.
-        if seen and not new:
-            self.known_streak[profile.id] += 1
+        if links and not new:
+            self.known_streak[listing] += 1
         else:
-            self.known_streak[profile.id] = 0
-        if self.known_streak[profile.id] >= self.crawler.settings.getint("POLICYCRAWL_KNOWN_PAGES", 1):
-            self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/pagination_stopped_at_known")
+            self.known_streak[listing] = 0
+        if may_stop_early and self.known_streak[listing] >= self.crawler.settings.getint("POLICYCRAWL_KNOWN_PAGES"):
+            stats.inc_value(f"policycrawl/source/{profile.id}/pagination_stopped_at_known")
+            state.listing_finished(listing, "known")
             return
         if page >= profile.max_listing_pages:
+            state.listing_finished(listing, "max-pages")  # as deep as the profile ever walks
             return
         next_url = self._next_page(response, profile)
-        if next_url:
-            yield from self._request(profile, next_url, "listing", self.parse_listing, listing_page=page + 1)
+        if not next_url:
+            state.listing_finished(listing, "end")
+            return
+        # Out of budget: the walk stays unfinished, so the next run does not stop at its watermark.
+        yield from self._request(profile, next_url, "listing", self.parse_listing, listing_page=page + 1,
+                                 policycrawl_may_stop_early=may_stop_early, **{LISTING_META: listing})
 
     @staticmethod
     def _next_page(response: Response, profile: Profile) -> str | None:
@@ -236,8 +307,25 @@ class PolicySpider(Spider):
             elif profile.allows(url) and (not profile.article_patterns or profile.is_article(url)):
                 yield from self._article_request(profile, url, via=response.url)
 
-    def parse_article(self, response: Response) -> Iterator[ArticlePage]:
+    def parse_article(self, response: Response) -> Iterator[ArticlePage | Request]:
         profile: Profile = response.meta[PROFILE_META]
+        key = response.meta[FRONTIER_META]
+        known = response.meta.get(RECHECK_META)
+        if response.meta.get(UNCHANGED_META):
+            # Re-check: the stored version is current; the revisit record is written, no new JSONL line.
+            self.session.state.mark_checked(key, response.status)
+            self.session.gate.settle(key)
+            self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/unchanged")
+            return
+        if response.meta.get(REFETCH_META):
+            meta = {k: v for k, v in response.meta.items() if k not in (RECHECK_META, REFETCH_META, "handle_httpstatus_list")}
+            meta[REPLACES_META] = known.record_warc_id if known else None
+            yield response.request.replace(url=response.url, meta=meta, dont_filter=True, headers={
+                k: v for k, v in response.request.headers.items()
+                if k.lower() not in (b"if-none-match", b"if-modified-since")})
+            return
+        if known is not None:
+            self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/changed")
         headers = tuple(
             (bytes(name).decode("latin-1"), bytes(value).decode("latin-1"))
             for name, values in response.headers.items()
@@ -253,6 +341,9 @@ class PolicySpider(Spider):
             source=profile.source_info,
             fetched_at=response.meta.get(FETCHED_META, ""),
             warc=response.meta.get(WARC_META),
+            payload_digest=response.meta.get(DIGEST_META),
+            warc_date=response.meta.get(WARC_DATE_META),
+            replaces=known.record_warc_id if known is not None else response.meta.get(REPLACES_META),
         )
 
     # -- failures ----------------------------------------------------------------------------------
@@ -263,18 +354,45 @@ class PolicySpider(Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request
         profile: Profile | None = request.meta.get(PROFILE_META)
+        transient = False
         if failure.check(HttpError):
             reason = f"http-{failure.value.response.status}"
             status = failure.value.response.status
+            transient = status in _TRANSIENT_STATUSES
+        elif failure.check(HostGivenUp):
+            reason, status, transient = "host-given-up", None, True
         elif failure.check(RefusedRequest):
             reason, status = "refused", None
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             reason, status = "robots-disallowed", None
+        elif failure.check(UnrequestedEncoding):
+            reason, status = "unrequested-encoding", None
+        elif failure.check(IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(failure.value):
+            # A decompression bomb or an oversized page: archived as received (still encoded), never parsed,
+            # and not worth another try.
+            reason, status = "too-large", None
+            self.crawler.stats.inc_value("policycrawl/hostile/too-large")
+        elif failure.check(IgnoreRequest):
+            reason, status = "ignored", None
+            transient = True
         else:
-            reason = type(failure.value).__name__
+            reason = type(failure.value).__name__  # timeouts, connection errors, DNS: try again next run
             status = None
+            transient = True
         if profile is not None:
             self._count_failure(profile, reason, request.url, str(failure.value)[:200])
         key = request.meta.get(FRONTIER_META)
-        if key:
-            self.session.state.mark_failed(key, reason, status)
+        if not key:
+            return
+        session = self.session
+        session.gate.settle(key)
+        if request.meta.get(RECHECK_META) is not None:
+            return  # the stored version stays; the re-check is due again next run
+        if session.stopping:
+            return  # stopping (disk full, SIGTERM): the URL stays leased and is re-queued next start
+        max_attempts = self.crawler.settings.getint("POLICYCRAWL_MAX_ATTEMPTS")
+        known = session.state.get(key)
+        if transient and known is not None and known.attempts < max_attempts:
+            session.state.release(key, reason, status)
+        else:
+            session.state.mark_failed(key, reason, status)

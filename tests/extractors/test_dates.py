@@ -84,3 +84,30 @@ def test_no_date_is_none_not_a_guess():
 def test_meta_time_converted_to_beijing_time():
     found = dates.from_meta({"article:published_time": "2024-05-12T01:50:00Z"})
     assert found.iso == "2024-05-12T09:50:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "labelled_only", "iso"),
+    [
+        ("2024年5月", False, "2024-05"),
+        ("发布时间：2024年5月 来源：市政府", True, "2024-05"),
+        ("发布日期：2024-05", True, "2024-05"),
+        ("2024年5月", True, None),  # unlabelled: only right after the headline
+        ("2024年5月12日", False, None),  # a full date is parse_date's
+        ("截至2024年5月", False, None),
+        ("版本 2024-05", False, None),  # a bare numeric month is not a date
+    ],
+)
+def test_month_precision(text, labelled_only, iso):
+    found = dates.month_from_text(text, labelled_only=labelled_only)
+    assert (found.iso if found else None) == iso
+
+
+def test_month_only_page_is_not_padded():
+    html = (
+        "<html><head><title>关于开展年度统计工作的通知</title></head><body><h1>关于开展年度统计工作的通知</h1>"
+        "<div>市统计局 2024年5月</div><div><p>各区县统计部门：为做好年度统计工作，现将有关事项通知如下，请认真贯彻执行。"
+        "一是按时报送数据，二是加强数据质量核查，三是做好资料归档工作。</p></div></body></html>"
+    ).encode()
+    rec = extract(html, "http://127.0.0.1:8000/tzgg/1.html")
+    assert rec.published == "2024-05"

@@ -42,3 +42,22 @@ def test_end_marker_cuts_tail_only_late():
     # early marker (a nav line on top) does not cut the article
     text = "\n".join(["上一篇：旧闻", *body])
     assert clean_lines(text).text.splitlines() == body
+
+
+def test_empty_editor_credit_dropped():
+    from extractors.text import editor_of
+
+    assert editor_of("责任编辑：") == ""
+    out = clean_lines("正文第一段内容，介绍本地产业发展的情况和下一步计划。\n责任编辑：").text
+    assert "责任编辑" not in out
+
+
+def test_reprint_dateline_and_counter_lines():
+    body = "正文第一段内容，介绍本地产业发展的情况和下一步计划。"
+    noise = [
+        "时间：2022-11-24 05:30:58编辑：",
+        "本作品为“某某栏目”原创，转载时务请注明出处。",
+        "更多“某某问题”的相关资讯请关注www.example.com",
+        "某某推荐引擎有 8 条更新",
+    ]
+    assert clean_lines("\n".join([body, *noise])).text == body
