@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from archive.fsutil import fsync_dir
 from archive.warc_check import iter_gzip_members, parse_record
 from archive.warc_format import WarcFormatError, parse_http_head, sha1_digest
 
@@ -131,11 +132,7 @@ def _write_atomically(lines: Iterable[str], output: Path) -> Path:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    fd = os.open(output.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(output.parent)
     return output
 
 

@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+from archive.fsutil import fsync_dir
 from archive.warc_format import (
     REVISIT_PROFILES,
     ascii_target_uri,
@@ -102,14 +103,6 @@ def _gzip_member(parts: tuple[bytes, ...], level: int = GZIP_LEVEL) -> bytes:
     return b"".join([*(comp.compress(part) for part in parts), comp.flush()])
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def final_name(path: Path) -> Path:
     """`x.warc.gz.open` -> `x.warc.gz`."""
     return path.with_name(path.name[: -len(OPEN_SUFFIX)]) if path.name.endswith(OPEN_SUFFIX) else path
@@ -124,7 +117,7 @@ def publish(open_path: Path) -> Path:
         if not final.exists() or not os.path.samefile(open_path, final):
             raise FileExistsError(f"{final} already exists; refusing to overwrite it with {open_path.name}") from None
     os.unlink(open_path)
-    _fsync_dir(open_path.parent)
+    fsync_dir(open_path.parent)
     return final
 
 
@@ -178,30 +171,41 @@ class WarcWriter:
 
     def write_exchange(self, ex: HttpExchange) -> WarcPointer:
         """Write the request and response records of `ex` (request first); return a pointer to the response."""
+        response_id = self._new_id()
+        head = self._response_head(ex)
+        fields = [("WARC-Type", "response"), ("WARC-Record-ID", response_id)]
+        digests = [("WARC-Block-Digest", sha1_digest(head, ex.body)), ("WARC-Payload-Digest", sha1_digest(ex.body))]
+        return self._write_pair(ex, fields, digests, (head, ex.body))
+
+    def _write_pair(
+        self,
+        ex: HttpExchange,
+        main_fields: list[tuple[str, str]],
+        main_digests: list[tuple[str, str]],
+        main_block: tuple[bytes, ...],
+    ) -> WarcPointer:
+        """Write `ex`'s request record and then the main (response or revisit) record; return the main pointer.
+
+        Both share WARC-Date and Target-URI, the request is WARC-Concurrent-To the main record, and the pair
+        is appended in one write so that it never straddles two files.
+        """
         target = ascii_target_uri(ex.url, ex.request_target)
         date = warc_date(ex.fetched_at)
-        response_id, request_id = self._new_id(), self._new_id()
-
-        response_head = self._response_head(ex)
-        response_fields = [
-            ("WARC-Type", "response"),
-            ("WARC-Record-ID", response_id),
-            ("WARC-Date", date),
-            ("WARC-Target-URI", target),
-        ]
+        main_id = main_fields[1][1]
+        main_fields[2:2] = [("WARC-Date", date), ("WARC-Target-URI", target)]
         request_head = serialize_http_head(
             f"{ex.method} {ex.request_target or '/'} {ex.protocol}".encode("ascii"), ex.request_headers
         )
         request_fields = [
             ("WARC-Type", "request"),
-            ("WARC-Record-ID", request_id),
+            ("WARC-Record-ID", self._new_id()),
             ("WARC-Date", date),
             ("WARC-Target-URI", target),
-            ("WARC-Concurrent-To", response_id),
+            ("WARC-Concurrent-To", main_id),
         ]
         with self._lock:
             self._before_write(rotate=True)
-            for fields, kind in ((request_fields, "request"), (response_fields, "response")):
+            for fields, kind in ((request_fields, "request"), (main_fields, "response")):
                 if ex.ip_address:
                     fields.append(("WARC-IP-Address", ex.ip_address))
                 fields.append(("WARC-Warcinfo-ID", self._warcinfo_id))
@@ -210,14 +214,12 @@ class WarcWriter:
                 ("WARC-Block-Digest", sha1_digest(request_head, ex.request_body)),
                 ("WARC-Payload-Digest", sha1_digest(ex.request_body)),
             ]
-            response_fields += [
-                ("WARC-Block-Digest", sha1_digest(response_head, ex.body)),
-                ("WARC-Payload-Digest", sha1_digest(ex.body)),
-            ]
-            request_member = self._gzip(_record(request_fields, request_head, ex.request_body))
-            response_member = self._gzip(_record(response_fields, response_head, ex.body))
-            offset = self._append(request_member, response_member)[1]
-            return WarcPointer(self._final_name(), offset, response_id)
+            main_fields += main_digests
+            offset = self._append(
+                self._gzip(_record(request_fields, request_head, ex.request_body)),
+                self._gzip(_record(main_fields, *main_block)),
+            )[1]
+            return WarcPointer(self._final_name(), offset, main_id)
 
     def write_metadata(
         self,
@@ -269,49 +271,20 @@ class WarcWriter:
         profile_uri = REVISIT_PROFILES.get(profile, profile)
         if profile_uri not in REVISIT_PROFILES.values():
             raise ValueError(f"unknown revisit profile {profile!r}; use one of {sorted(REVISIT_PROFILES)}")
-        target = ascii_target_uri(ex.url, ex.request_target)
-        date = warc_date(ex.fetched_at)
-        revisit_id, request_id = self._new_id(), self._new_id()
+        revisit_id = self._new_id()
         head = self._response_head(ex)
-        revisit_fields = [
+        fields = [
             ("WARC-Type", "revisit"),
             ("WARC-Record-ID", revisit_id),
-            ("WARC-Date", date),
-            ("WARC-Target-URI", target),
             ("WARC-Profile", profile_uri),
             ("WARC-Refers-To", refers_to.record_id),
             ("WARC-Refers-To-Target-URI", ascii_target_uri(refers_to_uri)),
             ("WARC-Refers-To-Date", refers_to_date),
         ]
-        request_head = serialize_http_head(
-            f"{ex.method} {ex.request_target or '/'} {ex.protocol}".encode("ascii"), ex.request_headers
-        )
-        request_fields = [
-            ("WARC-Type", "request"),
-            ("WARC-Record-ID", request_id),
-            ("WARC-Date", date),
-            ("WARC-Target-URI", target),
-            ("WARC-Concurrent-To", revisit_id),
-        ]
-        with self._lock:
-            self._before_write(rotate=True)
-            for fields, kind in ((request_fields, "request"), (revisit_fields, "response")):
-                if ex.ip_address:
-                    fields.append(("WARC-IP-Address", ex.ip_address))
-                fields.append(("WARC-Warcinfo-ID", self._warcinfo_id))
-                fields.append(("Content-Type", f"application/http; msgtype={kind}"))
-            request_fields += [
-                ("WARC-Block-Digest", sha1_digest(request_head, ex.request_body)),
-                ("WARC-Payload-Digest", sha1_digest(ex.request_body)),
-            ]
-            revisit_fields.append(("WARC-Block-Digest", sha1_digest(head)))
-            if profile_uri == REVISIT_PROFILES["identical-payload-digest"]:
-                revisit_fields.append(("WARC-Payload-Digest", sha1_digest(ex.body)))
-            offset = self._append(
-                self._gzip(_record(request_fields, request_head, ex.request_body)),
-                self._gzip(_record(revisit_fields, head)),
-            )[1]
-            return WarcPointer(self._final_name(), offset, revisit_id)
+        digests = [("WARC-Block-Digest", sha1_digest(head))]
+        if profile_uri == REVISIT_PROFILES["identical-payload-digest"]:
+            digests.append(("WARC-Payload-Digest", sha1_digest(ex.body)))
+        return self._write_pair(ex, fields, digests, (head,))
 
     def flush(self, fsync: bool = True) -> None:
         """Make every record written so far durable (file data, and the new file's directory entry)."""
@@ -320,7 +293,7 @@ class WarcWriter:
                 return  # writes go straight to the OS (no user-space buffer); only fsync adds anything
             os.fsync(self._fd)
             if not self._dir_synced:
-                _fsync_dir(self.directory)
+                fsync_dir(self.directory)
                 self._dir_synced = True
 
     def close(self) -> list[Path]:

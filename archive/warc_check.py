@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.warc_format import (
+    WarcHeaderFields,
     GZIP_MAGIC,
     RECORD_END,
     HeaderList,
@@ -46,7 +47,7 @@ class Member:
 
 
 @dataclass
-class ParsedRecord:
+class ParsedRecord(WarcHeaderFields):
     offset: int
     end: int  # offset just after the record (its member, in a .warc.gz)
     rec_type: str
@@ -54,14 +55,6 @@ class ParsedRecord:
     block: bytes
     http: HttpHead | None = None
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def record_id(self) -> str:
-        return self.headers.get("WARC-Record-ID") or ""
-
-    @property
-    def target_uri(self) -> str | None:
-        return self.headers.get("WARC-Target-URI")
 
 
 def iter_gzip_members(stream: BinaryIO) -> Iterator[Member]:

@@ -210,3 +210,17 @@ def parse_http_head(block: bytes) -> HttpHead:
         raise WarcFormatError(f"bad HTTP request line {first[:60]!r}")
     return HttpHead(first, words[2].decode("ascii", "replace"), None, b"", words[0].decode("ascii", "replace"),
                     words[1].decode("ascii", "replace"), tuple(headers), pos)
+
+
+class WarcHeaderFields:
+    """Shortcuts for records that carry their WARC headers as `self.headers` (a HeaderList)."""
+
+    headers: HeaderList
+
+    @property
+    def record_id(self) -> str:
+        return self.headers.get("WARC-Record-ID") or ""
+
+    @property
+    def target_uri(self) -> str | None:
+        return self.headers.get("WARC-Target-URI")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,14 +9,14 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc_format import HeaderList, HttpHead, WarcFormatError, parse_http_head, sha1_digest
+from archive.warc_format import HeaderList, HttpHead, WarcFormatError, WarcHeaderFields, parse_http_head, sha1_digest
 from extractors.record import WarcPointer
 
 HTTP_TYPES = ("response", "request", "revisit")
 
 
 @dataclass(frozen=True)
-class StoredRecord:
+class StoredRecord(WarcHeaderFields):
     """One WARC record as stored: WARC headers, the raw block, and the HTTP head when the block is application/http."""
 
     offset: int  # start of the record (its gzip member in a .warc.gz)
@@ -25,14 +24,6 @@ class StoredRecord:
     headers: HeaderList
     block: bytes
     http: HttpHead | None
-
-    @property
-    def record_id(self) -> str:
-        return self.headers.get("WARC-Record-ID") or ""
-
-    @property
-    def target_uri(self) -> str | None:
-        return self.headers.get("WARC-Target-URI")
 
     @property
     def payload(self) -> bytes:

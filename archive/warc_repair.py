@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.fsutil import fsync_dir
 from archive.warc import OPEN_SUFFIX, final_name, publish
 from archive.warc_check import ParsedRecord, check_record, check_warc, iter_gzip_members, parse_record
 from archive.warc_format import WarcFormatError, parse_warc_head
@@ -171,9 +172,5 @@ def _move(path: Path, quarantine: Path) -> Path:
     quarantine.mkdir(exist_ok=True)
     target = _free_name(quarantine / path.name)
     os.rename(path, target)
-    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(path.parent)
     return target

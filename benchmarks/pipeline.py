@@ -80,6 +80,11 @@ def crawl(base: str, pages: int, out: Path, *extra: str, sample_rss: bool = Fals
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"crawl failed ({proc.returncode}): {err[-2000:]}")
+    # A rate is only worth printing if the work was done: every page archived, every record written.
+    written = sum(1 for f in (out / "records").glob("*.jsonl") for _ in open(f, encoding="utf-8"))
+    expected = 0 if "POLICYCRAWL_EXTRACT=0" in extra else pages
+    if written != expected:
+        raise RuntimeError(f"crawl wrote {written} records for {pages} pages; the rate would mean nothing")
     return elapsed, samples
 
 
@@ -184,7 +189,9 @@ def bench_fetch_only(pages: int, reps: int, work: Path, rows: list) -> None:
     server = BenchServer(pages)
     try:
         ours = [crawl(server.base, pages, work / "fetch", "-s", "POLICYCRAWL_EXTRACT=0")[0] for _ in range(reps)]
-        requests = pages + pages // 100 + 1
+        from benchmarks.benchsite import listing_pages
+
+        requests = pages + listing_pages(pages)
         ours_rate = requests / median(ours)
         if not wget:
             rows.append(("fetch + archive only", f"{ours_rate:.1f} req/s", "wget not installed", "-"))
@@ -195,15 +202,25 @@ def bench_fetch_only(pages: int, reps: int, work: Path, rows: list) -> None:
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir()
             start = time.perf_counter()
-            subprocess.run([wget, "-q", "--recursive", "--level=inf", "--no-parent", "-e", "robots=off",
-                            "--delete-after", "--warc-file", str(target / "bench"), "-P", str(target),
-                            f"{server.base}/list/1.html"], check=False, cwd=target)
+            # The same URL set as the crawl: listings and articles, not the navigation links.
+            subprocess.run([wget, "-q", "--recursive", "--level=inf", "-e", "robots=off", "--accept-regex",
+                            r"/(list|a)/[0-9]+[.]html$", "--delete-after", "--warc-file", str(target / "bench"),
+                            "-P", str(target), f"{server.base}/list/1.html"], check=False, cwd=target)
             theirs.append(time.perf_counter() - start)
+        fetched = _count_responses(work / "wget" / "bench.warc.gz")
+        if fetched < requests:
+            raise RuntimeError(f"wget fetched {fetched} of {requests} pages; the comparison would be unfair")
         wget_rate = requests / median(theirs)
     finally:
         server.close()
     rows.append((f"fetch + archive only, extraction off ({requests} requests)", f"{ours_rate:.1f} req/s",
                  f"wget --recursive --warc-file {wget_rate:.1f} req/s", f"{ours_rate / wget_rate:.2f}× (goal ≥ 1.0)"))
+
+
+def _count_responses(path: Path) -> int:
+    from archive.warc_read import iter_headers
+
+    return sum(1 for _, headers in iter_headers(path) if headers.get("WARC-Type") == "response")
 
 
 def bench_reextract(pages: int, reps: int, work: Path, rows: list) -> None:

@@ -67,12 +67,18 @@ class PolicycrawlAddon:
             "AUTOTHROTTLE_START_DELAY": 1.0,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
             "DOWNLOAD_TIMEOUT": 60,
+            # Scrapy starts this many tasks per callback result; an article yields one item, and 100 tasks per
+            # page showed up in profiles of the crawl loop.
+            "CONCURRENT_ITEMS": 16,
             "DOWNLOAD_MAXSIZE": 32 * 1024 * 1024,
             "DOWNLOAD_WARNSIZE": 8 * 1024 * 1024,
             "RETRY_TIMES": 2,
             "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
             "REDIRECT_MAX_TIMES": 10,
-            "DEPTH_LIMIT": 10,
+            # Depth is bounded by the profiles instead: listings are walked at most max_listing_pages deep and
+            # article pages are never followed. Scrapy's DEPTH_LIMIT would count each listing page as a hop and
+            # silently drop the articles of page 11 onwards.
+            "DEPTH_LIMIT": 0,
             "COOKIES_ENABLED": True,
             "LOG_LEVEL": "INFO",
             "TELNETCONSOLE_ENABLED": False,

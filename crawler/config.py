@@ -19,6 +19,11 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_WARC_GZIP_LEVEL": 3,
     # Who runs the crawl, written into every warcinfo record and the User-Agent.
     "POLICYCRAWL_OPERATOR": "https://github.com/policycrawl/policycrawl",
+    # Extract articles into records; off = fetch and archive only (WARC, no JSONL).
+    "POLICYCRAWL_EXTRACT": True,
+    # Articles made durable together: one fsync and one state commit per group (see crawler/commit.py).
+    "POLICYCRAWL_COMMIT_BATCH": 32,
+    "POLICYCRAWL_COMMIT_DELAY": 0.05,
     # Worker processes for extraction; 0 = number of CPUs.
     "POLICYCRAWL_EXTRACT_WORKERS": 0,
     # Seconds one page may spend in the extractor before it is killed and recorded as "timeout".

@@ -22,13 +22,15 @@ logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler, pool: ExtractionPool):
+    def __init__(self, crawler: Crawler, pool: ExtractionPool | None):
         self.crawler = crawler
         self.pool = pool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         settings = crawler.settings
+        if not settings.getbool("POLICYCRAWL_EXTRACT"):
+            return cls(crawler, None)  # fetch-and-archive only: pages reach ArchivePipeline without a record
         pool = ExtractionPool(
             workers=settings.getint("POLICYCRAWL_EXTRACT_WORKERS"),
             timeout=settings.getfloat("POLICYCRAWL_EXTRACT_TIMEOUT"),
@@ -36,6 +38,8 @@ class ExtractPipeline:
         return cls(crawler, pool)
 
     async def process_item(self, item: ArticlePage) -> ArticlePage:
+        if self.pool is None:
+            return item
         item.record = await self.pool.extract(
             item.body,
             item.url,
@@ -48,7 +52,8 @@ class ExtractPipeline:
         return item
 
     def close_spider(self) -> None:
-        self.pool.close()
+        if self.pool is not None:
+            self.pool.close()
 
 
 class ArchivePipeline:
@@ -59,55 +64,47 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler)
 
-    def process_item(self, item: ArticlePage) -> ArticlePage:
+    async def process_item(self, item: ArticlePage) -> ArticlePage:
         session = ArchiveSession.of(self.crawler)
         try:
-            return self._archive(session, item)
+            return await self._archive(session, item)
         finally:
             session.gate.settle(item.frontier_url)
 
-    def _archive(self, session: ArchiveSession, item: ArticlePage) -> ArticlePage:
+    async def _archive(self, session: ArchiveSession, item: ArticlePage) -> ArticlePage:
         stats = self.crawler.stats
-        record = item.record
-        assert record is not None, "ExtractPipeline must run before ArchivePipeline"
         if session.outcome == "out-of-space" or session.closed:
             # Nothing more is written once the disk is full; the URL stays leased and is fetched next run.
             raise DropItem(f"not archived, the run is stopping ({session.outcome}): {item.url}")
-        if item.warc is not None:
-            record = record.with_warc(item.warc)
-        if item.replaces:
-            record = dataclasses.replace(record, replaces=item.replaces)
+        record = item.record
         source = item.source.id
         try:
+            if record is None:  # extraction switched off: the capture is the product
+                await session.commit.after_durable(lambda: self._mark_done(session, item, None))
+                stats.inc_value(f"policycrawl/source/{source}/captured")
+                item.body = b""
+                return item
+            if item.warc is not None:
+                record = record.with_warc(item.warc)
+            if item.replaces:
+                record = dataclasses.replace(record, replaces=item.replaces)
             if item.warc is not None:
                 # The WARC alone must carry both the capture and what we made of it.
                 session.warc.write_metadata(
                     item.warc, item.url, record.to_json().encode("utf-8"), "application/json", "conversion"
                 )
-            session.warc.flush(fsync=True)
             if record.status != "ok":
-                if item.replaces:  # a re-check that no longer extracts: keep the stored version, try again later
-                    session.state.mark_checked(item.frontier_url, item.status)
-                else:
-                    session.state.mark_failed(item.frontier_url, record.status, item.status)
+                await session.commit.after_durable(lambda: self._mark_not_article(session, item, record))
                 stats.inc_value(f"policycrawl/source/{source}/failures/extract-{record.status}")
                 logger.warning("not archived as an article (%s): %s %s", record.status, item.url,
                                record.status_detail or "")
                 raise DropItem(f"{record.status}: {item.url}")
             # already_written: lines a killed run wrote before its state caught up (see ArchiveSession).
             if item.replaces or record.id not in session.already_written:
-                session.records.write(record)
-            session.state.mark_done(
-                item.frontier_url,
-                record_id=record.id,
-                http_status=item.status,
-                warc=item.warc,
-                etag=_header(item.headers, "etag"),
-                last_modified=_header(item.headers, "last-modified"),
-                payload_digest=item.payload_digest,
-                warc_date=item.warc_date,
-                warc_target_uri=item.url,
-            )
+                session.records.write(record, sync=False)  # synced by the group commit below
+            await session.commit.after_durable(lambda: self._mark_done(session, item, record.id))
+        except DropItem:
+            raise
         except Exception as exc:
             session.check_write_error(exc)
             raise
@@ -116,6 +113,27 @@ class ArchivePipeline:
         item.record = record
         item.body = b""  # the item is logged and kept by Scrapy for a while; drop the heavy part
         return item
+
+    @staticmethod
+    def _mark_done(session: ArchiveSession, item: ArticlePage, record_id: str | None) -> None:
+        session.state.mark_done(
+            item.frontier_url,
+            record_id=record_id,
+            http_status=item.status,
+            warc=item.warc,
+            etag=_header(item.headers, "etag"),
+            last_modified=_header(item.headers, "last-modified"),
+            payload_digest=item.payload_digest,
+            warc_date=item.warc_date,
+            warc_target_uri=item.url,
+        )
+
+    @staticmethod
+    def _mark_not_article(session: ArchiveSession, item: ArticlePage, record) -> None:
+        if item.replaces:  # a re-check that no longer extracts: keep the stored version, try again later
+            session.state.mark_checked(item.frontier_url, item.status)
+        else:
+            session.state.mark_failed(item.frontier_url, record.status, item.status)
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:

@@ -17,8 +17,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pebble import ProcessPool
 from pebble.common import ProcessExpired
 
-from extractors import Record, extract, record_id
-from extractors.api import EXTRACTOR_VERSION
+from extractors import Record, extract
+from extractors.api import outcome_record
 from extractors.source import SourceInfo
 
 logger = logging.getLogger(__name__)
@@ -61,18 +61,8 @@ class ExtractionPool:
 
     @staticmethod
     def _failed(url, source, fetched_at, http_status, status, detail) -> Record:
-        return Record(
-            id=record_id(url),
-            url=url,
-            status=status,
-            status_detail=detail,
-            source=source.id,
-            site_name=source.site_name or None,
-            region=source.region,
-            fetched_at=fetched_at,
-            http_status=http_status,
-            extractor_version=EXTRACTOR_VERSION,
-        )
+        return outcome_record(url, status, source=source, fetched_at=fetched_at, http_status=http_status,
+                              detail=detail)
 
     def close(self) -> None:
         self._pool.close()

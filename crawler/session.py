@@ -29,6 +29,7 @@ from archive.fsutil import RunLock, is_out_of_space, safe_name
 from archive.jsonl import JsonlWriter, read_records, repair_partial_line
 from archive.state import CrawlState
 from archive.warc import WarcWriter
+from crawler.commit import GroupCommit
 from archive.warc_repair import repair_open_files
 from crawler.backpressure import InFlightGate
 from crawler.recheck import RecheckPolicy
@@ -110,6 +111,9 @@ class ArchiveSession:
                 "python": platform.python_version(),
             },
         )
+        self.commit = GroupCommit(self.warc, self.records, self.state,
+                                  max_batch=settings.getint("POLICYCRAWL_COMMIT_BATCH"),
+                                  max_delay=settings.getfloat("POLICYCRAWL_COMMIT_DELAY"))
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
         crawler.signals.connect(self._error, signal=signals.spider_error)
         crawler.signals.connect(self._item_error, signal=signals.item_error)
@@ -188,7 +192,7 @@ class ArchiveSession:
             outcome = self.outcome
         self.outcome = outcome
         try:
-            for step in (self.warc.close, self.records.close):
+            for step in (self.commit.flush, self.warc.close, self.records.close):
                 try:
                     step()
                 except OSError as exc:  # a full disk must not keep the rest from closing (and the lock held)

@@ -52,14 +52,26 @@ def extract(
     http_status: int | None = None,
 ) -> Record:
     source = source or SourceInfo(id="adhoc")
+    base = outcome_record(url, "error", source=source, fetched_at=fetched_at, http_status=http_status)
+    try:
+        return _extract(body, url, headers, source, base)
+    except Exception as exc:  # the contract: never raise for bad input, report instead
+        return dataclasses.replace(base, status="error", status_detail=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def outcome_record(url: str, status: str, *, source: SourceInfo, fetched_at: str | None = None,
+                   http_status: int | None = None, detail: str | None = None) -> Record:
+    """A record carrying only who/where/when and an outcome: the base of every extraction, and what a
+    caller reports when extraction itself could not run (a timeout, a dead worker)."""
     try:
         rid = record_id(url)
     except Exception:  # a malformed URL still gets a record
         rid = hashlib.sha256((url or "").encode("utf-8", "replace")).hexdigest()[:32]
-    base = Record(
+    return Record(
         id=rid,
         url=url,
-        status="error",
+        status=status,
+        status_detail=detail,
         source=source.id,
         site_name=source.site_name or None,
         region=source.region,
@@ -67,10 +79,6 @@ def extract(
         http_status=http_status,
         extractor_version=EXTRACTOR_VERSION,
     )
-    try:
-        return _extract(body, url, headers, source, base)
-    except Exception as exc:  # the contract: never raise for bad input, report instead
-        return dataclasses.replace(base, status="error", status_detail=f"{type(exc).__name__}: {exc}"[:500])
 
 
 def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: Record) -> Record:

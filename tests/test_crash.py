@@ -11,7 +11,6 @@ import os
 import random
 import resource
 import signal
-import subprocess
 import time
 from pathlib import Path
 

@@ -16,7 +16,7 @@ import brotli
 
 from crawler import exitcodes
 from tests.conftest import LOOPBACK_SETTINGS, REPO
-from tests.hostile_servers import HTML, ListingSite, Server, article_html, profile_toml
+from tests.hostile_servers import HTML, ListingSite, Server, profile_toml
 
 MiB = 1024 * 1024
 

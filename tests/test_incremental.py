@@ -61,7 +61,7 @@ def test_recheck_writes_revisits_for_unchanged_and_new_versions_for_changed(tmp_
         second = _crawl(profile, out, "-s", "POLICYCRAWL_RECHECK_AFTER=1")
         assert second.returncode == exitcodes.OK, second.stderr[-3000:]
         assert all(n == 2 for n in server.article_hits().values())
-        sent = server.request_headers[f"/a/1.html"]
+        sent = server.request_headers["/a/1.html"]
         assert sent["if-none-match"] == '"a1v1"'
 
     lines = _lines(out)

@@ -14,7 +14,7 @@ from crawler.addon import PolicycrawlAddon
 from crawler.safety import SafetyMiddleware, address_verdict
 from crawler.session import frontier_key
 from tests.conftest import LOOPBACK_SETTINGS, REPO, run_policycrawl
-from tests.hostile_servers import HTML, ListingSite, Server, article_html, profile_toml
+from tests.hostile_servers import HTML, ListingSite, Server, profile_toml
 
 
 class _Crawler:
