@@ -66,7 +66,7 @@ def crawl(base: str, pages: int, out: Path, *extra: str, sample_rss: bool = Fals
     out.mkdir(parents=True)
     profile = profile_file(out.parent, base, pages)
     # One host serves every page here: lift the per-host trap guard above the site's size.
-    extra = ("-s", f"POLICYCRAWL_HOST_BUDGET={pages * 2 + 100}", *extra)
+    extra = ("-s", f"POLICYCRAWL_HOST_BUDGET={pages * 2 + 100}", "-s", f"POLICYCRAWL_PAGE_BUDGET={pages * 2 + 100}", *extra)
     started = time.perf_counter()
     proc = subprocess.Popen(
         [PY, "-m", "crawler.cli", "crawl", "bench", "--sources", str(profile), "--out", str(out),

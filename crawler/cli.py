@@ -135,6 +135,9 @@ def print_summary(stats: dict[str, Any], profiles: Sequence[Profile], elapsed: f
     for profile in profiles:
         prefix = f"policycrawl/source/{profile.id}/"
         failures = {k[len(prefix) + len("failures/"):]: v for k, v in stats.items() if k.startswith(prefix + "failures/")}
+        if stats.get(prefix + "budget_exhausted"):
+            # Not a failure of any page, but the run did not see everything: say so next to the failures.
+            failures["not-fetched-over-budget"] = stats[prefix + "budget_exhausted"]
         rows.append(
             (
                 profile.id,

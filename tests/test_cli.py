@@ -122,3 +122,16 @@ def test_extract_html_files_without_network(tmp_path: Path):
     (record,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert record["url"] == "https://www.example.cn/news/a.html"
     assert record["title"] == "佛山数字化转型政策解读4" and "百分之八十" in record["text"]
+
+
+def test_page_budget_stops_the_run_and_the_summary_says_so(out_dir: Path, tmp_path: Path):
+    links = "".join(f'<a href="/n/{n}.html">{n}</a>' for n in range(1, 6))
+    routes = {"/list/": Route(200, HTML, html_page("列表", links))}
+    routes.update({f"/n/{n}.html": Route(200, HTML, _page(n % 10)) for n in range(1, 6)})
+    with RouteServer(routes) as server:
+        result = run_policycrawl("crawl", "--start", f"{server.base}/list/", "--follow", r"/n/\d+\.html$",
+                                 "--max-pages", "3", "--out", str(out_dir), "--allow-loopback", *LOOPBACK_SETTINGS)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert sum(server.hits[f"/n/{n}.html"] for n in range(1, 6)) == 2  # the listing took one request
+    assert len(_lines(out_dir)) == 2
+    assert "not-fetched-over-budget=" in result.stderr
