@@ -40,6 +40,7 @@ from crawler.sources import Profile, adhoc_profile, load_profiles
 
 logger = logging.getLogger(__name__)
 
+ARTICLE_PRIORITY = 10
 PROFILE_META = "policycrawl_profile"
 KIND_META = "policycrawl_kind"
 FRONTIER_META = "policycrawl_frontier_url"
@@ -151,6 +152,9 @@ class PolicySpider(Spider):
             callback=callback,
             errback=self.on_error,
             meta={PROFILE_META: profile, KIND_META: kind, **meta},
+            # Articles before the next listing page: the scheduler then holds about one listing's links, not
+            # the whole site's (measured: 100,000 queued requests kept ~170 MB in Scrapy's memory queue).
+            priority=ARTICLE_PRIORITY if kind == "article" else 0,
         )
 
     def _article_request(
