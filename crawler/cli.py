@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import exitcodes
-from crawler.sources import Profile, ProfileError, adhoc_profile, load_profiles
+from crawler.sources import Profile, ProfileError, adhoc_profile, load_profiles, select_profiles
 
 logger = logging.getLogger("policycrawl")
 
@@ -168,11 +168,7 @@ def _profiles_for(args: argparse.Namespace) -> list[Profile]:
         from crawler.spiders.policy import GENERIC_ARTICLE_PATTERN
 
         return [adhoc_profile(args.start, args.follow or GENERIC_ARTICLE_PATTERN)]
-    wanted = args.source_ids or sorted(available)
-    unknown = [s for s in wanted if s not in available]
-    if unknown:
-        raise SystemExit(f"policycrawl: unknown source(s): {', '.join(unknown)} (see `policycrawl sources`)")
-    return [available[s] for s in wanted]
+    return select_profiles(available, args.source_ids)
 
 
 # -- commands -------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def test_recheck_writes_revisits_for_unchanged_and_new_versions_for_changed(tmp_
 
     state = CrawlState(out / "state" / "frontier.sqlite")
     try:
-        changed = state.get(next(iter(new))["url"].replace("http://", "http://"))
+        changed = state.get(next(iter(new))["url"])
         assert changed is not None and changed.record_warc_id == new[0]["warc"]["record_id"]
     finally:
         state.close()

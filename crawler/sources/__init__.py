@@ -210,6 +210,15 @@ def load_profiles(extra_files: Iterable[Path] = ()) -> dict[str, Profile]:
     return profiles
 
 
+def select_profiles(available: Mapping[str, Profile], wanted: Iterable[str]) -> list[Profile]:
+    """The named profiles (all of them when none is named); unknown names are a ProfileError naming them."""
+    names = list(wanted) or sorted(available)
+    unknown = [s for s in names if s not in available]
+    if unknown:
+        raise ProfileError(f"unknown source(s): {', '.join(unknown)} (known: {', '.join(sorted(available))})")
+    return [available[s] for s in names]
+
+
 def adhoc_profile(start_urls: Iterable[str], follow: str | None = None, *, article_urls: Iterable[str] = (),
                   source_id: str = "adhoc") -> Profile:
     """A profile for a site nobody declared: stay on the start hosts, treat links matching `follow` as articles."""

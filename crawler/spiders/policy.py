@@ -36,7 +36,7 @@ from crawler.recheck import RECHECK_META, REFETCH_META, UNCHANGED_META, RecheckP
 from crawler.safety import RefusedRequest
 from crawler.session import ArchiveSession, frontier_key
 from crawler.traps import UnrequestedEncoding
-from crawler.sources import Profile, adhoc_profile, load_profiles
+from crawler.sources import Profile, adhoc_profile, load_profiles, select_profiles
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +91,9 @@ class PolicySpider(Spider):
             starts = [u for u in self._start_arg.split(",") if u]
             return [adhoc_profile(starts, self._follow_arg or GENERIC_ARTICLE_PATTERN)]
         available = load_profiles(Path(p) for p in settings.getlist("POLICYCRAWL_SOURCES_FILES"))
-        wanted = [s for s in (self._source_arg or "").split(",") if s] or sorted(available)
-        unknown = [s for s in wanted if s not in available]
-        if unknown:
-            raise ValueError(f"unknown source(s) {unknown}; known: {sorted(available)}")
+        chosen = select_profiles(available, [s for s in (self._source_arg or "").split(",") if s])
         rebase = settings.getdict("POLICYCRAWL_REBASE")
-        return [available[s].rebased(rebase[s]) if s in rebase else available[s] for s in wanted]
+        return [p.rebased(rebase[p.id]) if p.id in rebase else p for p in chosen]
 
     @property
     def session(self) -> ArchiveSession:
