@@ -284,6 +284,8 @@ def _prune_link_lists(body) -> None:
         linked = link_text_len(el)
         if total - linked >= 150 and _longest_unlinked_run(el) >= 50:
             continue  # a real paragraph of unlinked text (not just dates and counts): not a link list
+        if el.tag == "p" and _is_sentence(el):
+            continue  # prose that links many of its nouns (encyclopedias, gov explainers) is still prose
         ratio = linked / total
         if ratio > 0.7 or (len(links) >= 6 and ratio > 0.5 and total / len(links) < 40):
             el.drop_tree()
@@ -306,6 +308,18 @@ def lead_summary(root) -> str | None:
             if el.find(".//a") is None or link_text_len(el) < 0.2 * len(own):
                 return own
     return None
+
+
+_SENTENCE_END = re.compile(r"[。！？!?][”」』\"'）)]?$")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_sentence(el) -> bool:
+    """Opens with unlinked words and closes like a sentence: a link list does neither."""
+    lead = el.text or ""
+    if len(_HAN_RUN.findall(lead)) < 6 and len(lead.split()) < 6:
+        return False
+    return bool(_SENTENCE_END.search((el.text_content() or "").strip()))
 
 
 def _longest_unlinked_run(el) -> int:

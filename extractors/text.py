@@ -127,6 +127,9 @@ _EDITOR_LINE = re.compile(
     r"^[\[\(（【]?\s*(责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|网络编辑|本文编辑|主编|审核|審核|校对|校對|监制|監製|出品人|一审|初审|二审|三审|终审|审读|審讀|作者|记者|記者)"
     r"\s*[:：︱|丨]?\s*(?P<names>[^\]\)）】]{0,60})[\]\)）】]?$"
 )
+# A photo caption ends with its credit: "…新华社记者 李梦馨 摄", "（受访者供图）". Agencies caption every photo of one
+# event with the same sentence, so identical captions are separate photos, not a repeated body.
+_PHOTO_CAPTION = re.compile(r"(?:摄|攝|供图|供圖)\s*[)）]?\s*$")
 _EDITOR_ROLE = re.compile(r"(责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|网络编辑|本文编辑)\s*[:：︱|丨]?\s*([^\s,，、;；\]\)）】:：]{1,12}(?:[、,， ]+[^\s,，、;；\]\)）】:：审校监]{2,4})*)")
 _ROLE_WORD = re.compile(r"(责任编辑|責任編輯|责编|責編|编辑|編輯|审读|審讀|一审|二审|三审|初审|终审|审核|校对|监制)")
 
@@ -196,6 +199,7 @@ def clean_lines(
     dropped = 0
     seen: set[str] = set()
     seen_chars = 0
+    previous_was_repeat = False
     for i, line in enumerate(lines):
         k = _key(line)
         probe = simplify(line) if simplify is not None and len(line) <= _CHROME_MAX else line
@@ -216,9 +220,13 @@ def clean_lines(
             continue
         if len(k) >= 8:
             if k in seen:
-                dropped += 1
-                continue
+                # Inside a second copy of the body every line repeats, captions included: drop those.
+                if previous_was_repeat or not _PHOTO_CAPTION.search(line):
+                    previous_was_repeat = True
+                    dropped += 1
+                    continue
             seen.add(k)
+        previous_was_repeat = False
         kept.append(line)
     kept = _drop_repeated_run(kept)
     return CleanResult("\n".join(kept), editor, dropped)
@@ -232,12 +240,16 @@ def _drop_repeated_run(lines: list[str]) -> list[str]:
     # exact-duplicate lines were already removed; here catch near-duplicates (a trailing 。 added, one word changed)
     out: list[str] = []
     prefixes: dict[str, str] = {}
+    previous_was_repeat = False
     for line, k in zip(lines, keys):
         if len(k) >= 30:
             head = k[:24]
             if head in prefixes and _similar(prefixes[head], k):
-                continue
+                if previous_was_repeat or not _PHOTO_CAPTION.search(line):
+                    previous_was_repeat = True
+                    continue
             prefixes.setdefault(head, k)
+        previous_was_repeat = False
         out.append(line)
     return out
 

@@ -34,6 +34,20 @@ def test_lead_repeated_with_small_edit_kept_once():
     assert len(out) == 2
 
 
+def test_identical_photo_captions_are_separate_photos():
+    lead = "市政府19日召开新闻发布会，介绍今年以来全市推动制造业高质量发展的主要举措和成效。"
+    caption = "5月19日，在市政府新闻发布厅，发布人介绍有关情况。 新华社记者 张三 摄"
+    out = clean_lines("\n".join([lead, caption, caption, caption])).text.splitlines()
+    assert out == [lead, caption, caption, caption]
+
+
+def test_captions_inside_a_repeated_body_go_with_it():
+    paras = [f"第{i}段正文内容，讲述当地推动产业转型升级的具体做法和阶段性成效。" for i in range(4)]
+    body = [paras[0], "5月19日，在市政府新闻发布厅，发布人介绍有关情况。 新华社记者 张三 摄", *paras[1:]]
+    out = clean_lines("\n".join(body + body)).text.splitlines()
+    assert out == body
+
+
 def test_end_marker_cuts_tail_only_late():
     body = [f"第{i}段正文，介绍本地制造业的发展情况以及下一步的工作安排和具体措施。" for i in range(6)]
     text = "\n".join(body + ["相关推荐", "某明星八卦新闻标题", "另一条热门新闻标题"])
