@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Columns added after version 1; added in place to older databases (SQLite ALTER TABLE ADD COLUMN is cheap).
 _URL_COLUMNS_V2 = {
     "seen_url": "TEXT",  # the URL as first found, before canonicalisation
@@ -75,6 +75,9 @@ _URL_COLUMNS_V2 = {
     "warc_target_uri": "TEXT",  # WARC-Target-URI of the stored response (differs from url after redirects)
     "last_checked": "TEXT",  # last time the URL was fetched (first capture or re-check)
     "versions": "INTEGER NOT NULL DEFAULT 0",  # JSONL records written for this URL
+    # sha1 of the body after Content-Encoding is undone: servers that gzip with a timestamp send new bytes for
+    # the same page every time, so the payload digest alone would call every re-check a change.
+    "content_digest": "TEXT",
 }
 
 
@@ -98,6 +101,7 @@ class UrlState:
     warc_date: str | None = None
     warc_target_uri: str | None = None
     last_checked: str | None = None
+    content_digest: str | None = None
 
     @property
     def version_pointer(self) -> WarcPointer | None:
@@ -176,7 +180,7 @@ class CrawlState:
     def get(self, url: str) -> UrlState | None:
         row = self._db.execute(
             "SELECT url, source, state, attempts, record_id, etag, last_modified, payload_digest, warc_record_id,"
-            " warc_filename, warc_offset, warc_date, warc_target_uri, last_checked FROM urls WHERE url=?",
+            " warc_filename, warc_offset, warc_date, warc_target_uri, last_checked, content_digest FROM urls WHERE url=?",
             (url,),
         ).fetchone()
         return UrlState(*row) if row else None
@@ -215,6 +219,7 @@ class CrawlState:
         etag: str | None = None,
         last_modified: str | None = None,
         payload_digest: str | None = None,
+        content_digest: str | None = None,
         reason: str | None = None,
         warc_date: str | None = None,
         warc_target_uri: str | None = None,
@@ -223,7 +228,7 @@ class CrawlState:
         now = _now()
         self._db.execute(
             """UPDATE urls SET state='done', last_status=?, record_id=?, reason=?, etag=?, last_modified=?,
-               payload_digest=?, warc_filename=?, warc_offset=?, warc_record_id=?, last_seen=?,
+               payload_digest=?, content_digest=?, warc_filename=?, warc_offset=?, warc_record_id=?, last_seen=?,
                warc_date=?, warc_target_uri=?, last_checked=?, versions=versions+? WHERE url=?""",
             (
                 http_status,
@@ -232,6 +237,7 @@ class CrawlState:
                 etag,
                 last_modified,
                 payload_digest,
+                content_digest,
                 warc.filename if warc else None,
                 warc.offset if warc else None,
                 warc.record_id if warc else None,
@@ -278,7 +284,7 @@ class CrawlState:
                     continue
                 n += self._db.execute(
                     """UPDATE urls SET state='done', record_id=?, warc_filename=?, warc_offset=?, warc_record_id=?,
-                       etag=NULL, last_modified=NULL, payload_digest=NULL, last_checked=?
+                       etag=NULL, last_modified=NULL, payload_digest=NULL, content_digest=NULL, last_checked=?
                        WHERE url=? AND (state!='done' OR warc_record_id IS NULL OR warc_record_id!=?)""",
                     (rid, warc.filename, warc.offset, warc.record_id, _now(), url, warc.record_id),
                 ).rowcount

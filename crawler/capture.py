@@ -7,12 +7,13 @@ is what the WARC 1.1 spec expects of a de-chunked payload in a response record.
 
 Re-checks of archived articles (crawler/recheck.py) are decided here, because the choice is between two
 kinds of WARC record: an unchanged page becomes a `revisit` pointing at the stored response, a changed one
-a full `response`. Once the disk is full nothing more is written: in-flight responses are dropped.
+a full `response`. New bytes that decode to the same page are stored in full but make no new version. Once the disk is full nothing more is written: in-flight responses are dropped.
 """
 
 from __future__ import annotations
 
 import logging
+import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from scrapy.http import Response
 from archive.state import UrlState
 from archive.warc import HttpExchange
 from archive.warc_format import sha1_digest, warc_date
+from archive.warc_read import decode_content
 from crawler.handlers import REASON_META, raw_response_headers
 from crawler.recheck import RECHECK_META, REFETCH_META, UNCHANGED_META, original_is_referable
 from crawler.session import ArchiveSession
@@ -136,4 +138,17 @@ class WarcCaptureMiddleware:
             stats.inc_value("policycrawl/recheck/refetch_unreferable")
         elif unchanged:
             stats.inc_value("policycrawl/recheck/recaptured_unreferable")
+        elif known.content_digest is not None and _content_digest(response) == known.content_digest:
+            # New bytes, same page (gzip with a timestamp, another compression level): the WARC keeps this
+            # response in full, since a revisit may only claim an identical payload, but no new version is made.
+            request.meta[UNCHANGED_META] = "identical-content"
+            stats.inc_value("policycrawl/recheck/identical-content")
         return session.warc.write_exchange(exchange)
+
+
+def _content_digest(response: Response) -> str | None:
+    """sha1 of the body with Content-Encoding undone (bounded), as the spider computes it after decompression."""
+    try:
+        return sha1_digest(decode_content(response.body, response.headers.get(b"Content-Encoding")))
+    except (ValueError, OSError, zlib.error):
+        return None  # undecodable: the spider will count it; treat the page as changed

@@ -22,5 +22,6 @@ class ArticlePage:
     # Incremental runs: what the WARC response record looks like (stored so a later revisit can refer to it),
     # and the WARC-Record-ID of the earlier version this capture replaces (None for a first capture).
     payload_digest: str | None = None
+    content_digest: str | None = None  # of `body`, decoded: see archive.state
     warc_date: str | None = None
     replaces: str | None = None

@@ -124,6 +124,7 @@ class ArchivePipeline:
             etag=_header(item.headers, "etag"),
             last_modified=_header(item.headers, "last-modified"),
             payload_digest=item.payload_digest,
+            content_digest=item.content_digest,
             warc_date=item.warc_date,
             warc_target_uri=item.url,
         )

@@ -5,7 +5,9 @@ If-Modified-Since from the stored version. The capture middleware then decides, 
 
 - 304, or 200 with the stored payload digest → "unchanged": a WARC revisit record (server-not-modified or
   identical-payload-digest) pointing at the stored response; no new JSONL line.
-- 200 with another payload → "changed": a full capture and a new JSONL line whose `replaces` is the
+- 200 with another payload that decodes to the same body (gzip with a timestamp) → "identical-content": a full
+  capture, since a revisit may only claim an identical payload, but no new JSONL line.
+- 200 with another body → "changed": a full capture and a new JSONL line whose `replaces` is the
   WARC-Record-ID of the response the earlier version was made from (Record.id is per canonical URL, so it
   cannot tell versions apart; that WARC record id is unique per version and is the earlier line's
   `warc.record_id`).

@@ -5,6 +5,8 @@ Every server counts its hits and serves on 127.0.0.1 (or another loopback addres
 
 from __future__ import annotations
 
+import gzip
+
 import socket
 import threading
 import time
@@ -114,11 +116,15 @@ class ListingSite:
     """`n` articles at /a/<i>.html behind paginated listings /list/<p>.html (`per_page` links each, newest first).
 
     `versions[i]` changes article i's content (a re-check sees it changed); `etag=True` sends ETags and
-    answers If-None-Match with 304.
+    answers If-None-Match with 304; `stamped_gzip=True` gzips articles with the current time in the gzip header,
+    as many servers do, so the same page never comes twice as the same bytes.
     """
 
-    def __init__(self, n: int, per_page: int, *, etag: bool | set[int] = False, robots: str = "", prefix: str = ""):
+    def __init__(self, n: int, per_page: int, *, etag: bool | set[int] = False, robots: str = "", prefix: str = "",
+                 stamped_gzip: bool = False):
         self.n = n
+        self.stamped_gzip = stamped_gzip
+        self.gzip_calls = 0
         self.per_page = per_page
         self.etag = etag
         self.prefix = prefix  # e.g. "/b": a second listing on the same host
@@ -155,7 +161,12 @@ class ListingSite:
                     headers.append(("ETag", tag))
                     if handler.headers.get("If-None-Match") == tag:
                         return 304, headers, b""
-                return 200, headers, article_html(i, version)
+                body = article_html(i, version)
+                if self.stamped_gzip:
+                    self.gzip_calls += 1
+                    headers.append(("Content-Encoding", "gzip"))
+                    body = gzip.compress(body, mtime=1_700_000_000 + self.gzip_calls)
+                return 200, headers, body
         return 404, [("Content-Type", "text/plain")], b"not here"
 
 

@@ -98,6 +98,32 @@ def test_recheck_writes_revisits_for_unchanged_and_new_versions_for_changed(tmp_
         state.close()
 
 
+def test_same_page_in_new_gzip_bytes_is_no_new_version(tmp_path: Path):
+    out = tmp_path / "out"
+    site = ListingSite(3, 10, stamped_gzip=True)
+    with Server(site) as server:
+        profile = tmp_path / "inc.toml"
+        profile.write_text(profile_toml("inc_site", server.base), encoding="utf-8")
+        assert _crawl(profile, out).returncode == exitcodes.OK
+        site.versions[2] = 2  # one real change among pages that only got new gzip headers
+        time.sleep(1.1)
+        second = _crawl(profile, out, "-s", "POLICYCRAWL_RECHECK_AFTER=1")
+        assert second.returncode == exitcodes.OK, second.stderr[-3000:]
+        assert all(n == 2 for n in server.article_hits().values())
+
+    lines = _lines(out)
+    assert sorted(line["url"].rsplit("/", 1)[1] for line in lines if line["replaces"]) == ["2.html"]
+    assert len(lines) == 4
+    assert "policycrawl/recheck/identical-content': 2" in second.stderr
+    # The new bytes are archived in full (a revisit would claim an identical payload, which it is not).
+    records = _warc_records(out)
+    assert not [h for t, h, _ in records if t == "revisit"]
+    article_responses = [h for t, h, _ in records if t == "response" and "/a/" in h["WARC-Target-URI"]]
+    assert len(article_responses) == 6
+    for path in (out / "warc").glob("*.warc.gz"):
+        assert check_warc(path) == [], path
+
+
 def test_revisit_only_points_into_a_validated_file(tmp_path: Path):
     out = tmp_path / "out"
     site = ListingSite(2, 10, etag=True)

@@ -29,6 +29,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
+from archive.warc_format import sha1_digest
 from crawler.capture import DIGEST_META, FETCHED_META, WARC_DATE_META, WARC_META
 from crawler.items import ArticlePage
 from crawler.politeness import HostGivenUp
@@ -343,6 +344,7 @@ class PolicySpider(Spider):
             fetched_at=response.meta.get(FETCHED_META, ""),
             warc=response.meta.get(WARC_META),
             payload_digest=response.meta.get(DIGEST_META),
+            content_digest=sha1_digest(response.body),
             warc_date=response.meta.get(WARC_DATE_META),
             replaces=known.record_warc_id if known is not None else response.meta.get(REPLACES_META),
         )
