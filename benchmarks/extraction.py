@@ -83,6 +83,16 @@ def same_title(pred: str | None, truth: str) -> bool:
     return a == b
 
 
+def same_authors(pred: str | None, truth: str) -> bool:
+    """Same set of names, whatever the separator (、 , or spaces)."""
+    def names(text: str | None) -> set[str]:
+        from extractors.script import t2s
+
+        return {n for n in re.split(r"[,，、;；/\s]+", t2s(text or "")) if n}
+
+    return names(pred) == names(truth)
+
+
 def same_day(pred: str | None, truth: str) -> bool:
     return bool(pred) and pred[:10] == truth[:10]
 
@@ -94,6 +104,7 @@ class Output:
     text: str | None
     title: str | None = None
     date: str | None = None
+    author: str | None = None
 
 
 @dataclass
@@ -111,7 +122,7 @@ def tool_ours(page: Page) -> Output:
 
     rec = extract(page.body, page.url, page.headers)
     # Our text is converted to Simplified; the truth keeps the page's script, so score the page's own text.
-    return Output(rec.text_original or rec.text, rec.title, rec.published)
+    return Output(rec.text_original or rec.text, rec.title, rec.published, rec.author)
 
 
 def tool_trafilatura(precision: bool) -> Callable[[Page], Output]:
@@ -121,7 +132,7 @@ def tool_trafilatura(precision: bool) -> Callable[[Page], Output]:
         doc = trafilatura.bare_extraction(page.html, url=page.url or None, with_metadata=True, favor_precision=precision)
         if doc is None:
             return Output(None)
-        return Output(doc.text, doc.title, doc.date)
+        return Output(doc.text, doc.title, doc.date, doc.author)
 
     return run
 
@@ -146,7 +157,7 @@ def tool_gne(page: Page) -> Output:
 
         _gne = GeneralNewsExtractor()
     res = _gne.extract(page.html)
-    return Output(res.get("content"), res.get("title"), res.get("publish_time") or None)
+    return Output(res.get("content"), res.get("title"), res.get("publish_time") or None, res.get("author") or None)
 
 
 TOOLS: dict[str, Callable[[Page], Output]] = {
@@ -167,6 +178,7 @@ class Scores:
     f: list[float] = field(default_factory=list)
     title: list[bool] = field(default_factory=list)
     date: list[bool] = field(default_factory=list)
+    author: list[bool] = field(default_factory=list)
     snippets_found: list[float] = field(default_factory=list)
     chrome_absent: list[float] = field(default_factory=list)
     chrome_lines: list[int] = field(default_factory=list)
@@ -280,12 +292,16 @@ def run(dataset: str, tools: list[str], limit: int | None, per_page: bool) -> di
                 sc.title.append(same_title(out.title, page.truth["title"]))
             if page.truth.get("publish_time"):
                 sc.date.append(same_day(out.date, page.truth["publish_time"]))
+            if page.truth.get("author"):
+                sc.author.append(same_authors(out.author, page.truth["author"]))
             if per_page:
                 flags = ""
                 if page.truth.get("title") and not same_title(out.title, page.truth["title"]):
                     flags += f" title={out.title!r}"
                 if page.truth.get("publish_time") and not same_day(out.date, page.truth["publish_time"]):
                     flags += f" date={out.date!r} want={page.truth['publish_time']}"
+                if page.truth.get("author") and not same_authors(out.author, page.truth["author"]):
+                    flags += f" author={out.author!r} want={page.truth['author']!r}"
                 body = f" P={p:.3f} R={r:.3f} F1={f:.3f}" if page.truth.get("body") is not None else ""
                 print(f"{name:22} {page.id[:24]:24}{body}{flags}{note}")
         results[name] = sc
@@ -310,18 +326,19 @@ def table(dataset: str, n: int, results: dict[str, Scores]) -> str:
     lines = [
         f"**{dataset}** ({n} pages)",
         "",
-        "| tool | precision | recall | F1 | title | date | pages/s (CPU) |"
+        "| tool | precision | recall | F1 | title | date | author | pages/s (CPU) |"
         + (" chrome lines / page | pages with pinyin |" if chrome else ""),
-        "|---|---|---|---|---|---|---|" + ("---|---|" if chrome else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|---|" if chrome else ""),
     ]
     for name, sc in results.items():
         title = f"{Scores.mean(sc.title):.3f}" if sc.title else "–"
         date = f"{Scores.mean(sc.date):.3f}" if sc.date else "–"
+        author = f"{Scores.mean(sc.author):.3f}" if sc.author else "–"
         speed = n / sc.seconds if sc.seconds else float("inf")
         err = f" ({sc.errors} errors)" if sc.errors else ""
         lines.append(
             f"| {name}{err} | {Scores.mean(sc.p):.3f} | {Scores.mean(sc.r):.3f} | {Scores.mean(sc.f):.3f} "
-            f"| {title} | {date} | {speed:.1f} |"
+            f"| {title} | {date} | {author} | {speed:.1f} |"
             + (f" {Scores.mean(sc.chrome_lines):.2f} | {sc.pinyin_pages} |" if chrome else "")
         )
     return "\n".join(lines)
