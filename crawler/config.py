@@ -28,6 +28,9 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_EXTRACT_WORKERS": 0,
     # Seconds one page may spend in the extractor before it is killed and recorded as "timeout".
     "POLICYCRAWL_EXTRACT_TIMEOUT": 60.0,
+    # The extract() to run in the workers, as "module:function" with extractors.extract's signature: a research
+    # group can plug in its own extractor (or a newer version) without touching the crawler.
+    "POLICYCRAWL_EXTRACTOR": "extractors:extract",
     # Upper bound of requests per source in one run (a profile's own page_budget may be lower).
     "POLICYCRAWL_PAGE_BUDGET": 100_000,
     # Incremental runs: a listing's pagination stops after this many pages in a row whose article links were all

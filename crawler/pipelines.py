@@ -15,7 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticlePage
-from crawler.pool import ExtractionPool
+from crawler.pool import ExtractionPool, load_extractor
 from crawler.session import ArchiveSession
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class ExtractPipeline:
         pool = ExtractionPool(
             workers=settings.getint("POLICYCRAWL_EXTRACT_WORKERS"),
             timeout=settings.getfloat("POLICYCRAWL_EXTRACT_TIMEOUT"),
+            func=load_extractor(settings.get("POLICYCRAWL_EXTRACTOR")),
         )
         return cls(crawler, pool)
 

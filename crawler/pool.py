@@ -8,6 +8,7 @@ forked: forking a process that runs Twisted's reactor and threads can deadlock t
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import os
@@ -22,6 +23,17 @@ from extractors.api import outcome_record
 from extractors.source import SourceInfo
 
 logger = logging.getLogger(__name__)
+
+
+def load_extractor(spec: str) -> Callable[..., Record]:
+    """"module:function" → the function. Workers are spawned, so it must be importable by name, not a closure."""
+    module_name, sep, attr = (spec or "").partition(":")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"POLICYCRAWL_EXTRACTOR must look like 'package.module:function', got {spec!r}")
+    func = getattr(importlib.import_module(module_name), attr, None)
+    if not callable(func):
+        raise ValueError(f"POLICYCRAWL_EXTRACTOR {spec!r} is not a function")
+    return func
 
 
 def _warm_up() -> None:

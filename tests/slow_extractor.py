@@ -19,3 +19,16 @@ def sleepy(body, url, headers, **kwargs):
     from extractors import extract
 
     return extract(body, url, headers, **kwargs)
+
+
+def hangs_on_article_2(body, url, headers, **kwargs):
+    """The real extractor, except that one page makes it hang: a crawl must lose that page only."""
+    if url.endswith("/a/2.html"):
+        time.sleep(3600)
+    if url.endswith("/a/3.html"):
+        import os
+
+        os._exit(3)
+    from extractors import extract
+
+    return extract(body, url, headers, **kwargs)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from pathlib import Path
 
+from archive.state import CrawlState
+from crawler import exitcodes
 from crawler.pool import ExtractionPool
 from extractors import SourceInfo
+from tests.conftest import LOOPBACK_SETTINGS, run_policycrawl
+from tests.hostile_servers import ListingSite, Server, profile_toml
 from tests.slow_extractor import crash, hang
 
 PAGE = "<html><head><title>测试</title></head><body><article>" + "<p>深圳发布支持低空经济发展的若干措施，鼓励企业开展无人机物流试点。</p>" * 5 + "</article></body></html>"
@@ -68,3 +74,36 @@ def test_extractions_run_in_parallel_off_the_event_loop():
     assert [r.status for r in records] == ["ok", "ok"]
     assert elapsed < 1.8  # two one-second pages on two processes overlap
     assert ticks > 50  # the event loop kept running while pages were extracted
+
+
+def test_crawl_survives_a_hanging_and_a_dying_extractor(tmp_path: Path):
+    out = tmp_path / "out"
+    with Server(ListingSite(6, 10)) as server:
+        profile = tmp_path / "site.toml"
+        profile.write_text(profile_toml("pool_site", server.base), encoding="utf-8")
+        t0 = time.monotonic()
+        result = run_policycrawl(
+            "crawl", "pool_site", "--sources", str(profile), "--out", str(out), "--allow-loopback",
+            *LOOPBACK_SETTINGS, "-s", "POLICYCRAWL_EXTRACTOR=tests.slow_extractor:hangs_on_article_2",
+            "-s", "POLICYCRAWL_EXTRACT_TIMEOUT=3", timeout=120,
+        )
+        elapsed = time.monotonic() - t0
+    assert result.returncode == exitcodes.OK, result.stderr[-3000:]
+    assert elapsed < 60  # bounded by the 3 s limit, not by the hour-long sleep
+    lines = [json.loads(line) for f in (out / "records").glob("*.jsonl") for line in f.read_text("utf-8").splitlines()]
+    assert sorted(line["url"].rsplit("/", 1)[1] for line in lines) == ["1.html", "4.html", "5.html", "6.html"]
+    assert "policycrawl/source/pool_site/failures/extract-timeout': 1" in result.stderr
+    assert "policycrawl/source/pool_site/failures/extract-error': 1" in result.stderr
+    state = CrawlState(out / "state" / "frontier.sqlite")
+    try:
+        hung, died = state.get(f"{server.base}/a/2.html"), state.get(f"{server.base}/a/3.html")
+        assert (hung.state, died.state) == ("failed", "failed")
+    finally:
+        state.close()
+
+
+def test_extractor_setting_must_name_a_function(tmp_path: Path):
+    result = run_policycrawl("crawl", "--start", "http://127.0.0.1:9/", "--follow", "x", "--out", str(tmp_path / "o"),
+                             "--allow-loopback", "-s", "POLICYCRAWL_EXTRACTOR=extractors.extract", timeout=60)
+    assert result.returncode == exitcodes.FATAL
+    assert "POLICYCRAWL_EXTRACTOR" in result.stderr
