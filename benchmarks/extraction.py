@@ -219,6 +219,7 @@ def load_replica(limit: int | None) -> list[Page]:
             chrome = [c for c in site.chrome_lines if len(_squash(c)) >= 4
                       and not any(_squash(c) in _squash(p) for p in (art.title, *art.paragraphs))]
             truth = {"body": "\n".join(art.paragraphs), "title": art.title, "publish_time": art.published,
+                     "author": art.author,
                      "chrome": chrome, "simplified": True}
             page = Page(f"{site.id}{art.path}", f"http://{site.id}.example{art.path}", served.body, truth,
                         headers=served.headers)

@@ -168,7 +168,19 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         m = _EDITOR_IN_PAGE.search(page_text)
         if m:
             editor = m.group(1).strip()
-    author = meta.find_author(header, body_text[:200], tags, editor, body_text[-120:])
+    # The lead before line cleaning too: the dateline "新华社北京5月19日电（刘艺、杨吉）" names the reporters and is
+    # then dropped from the body. After the body: credits the cleaning moved out of it ("作者︱春春").
+    author = meta.find_author(
+        header,
+        body_text[:200] + "\n" + raw[:200],
+        tags,
+        editor,
+        body_text[-120:],
+        _after_body(page_text, body_text),
+        meta.site_names(root, tags),
+    )
+    if original_source is None and author is None:
+        original_source = meta.meta_organisation(tags)
     if hints.author_selector:
         author = _first_text(root, hints.author_selector) or author
 
@@ -246,6 +258,19 @@ def _header_window(page_text: str, title: str | None) -> tuple[str, str]:
     return page_text[:1500], ""
 
 
+def _after_body(page_text: str, body_text: str) -> str:
+    """The page text right after the article's last line: where "作者︱X" or "（编译/X）" credits sit."""
+    lines = [line.strip() for line in body_text.splitlines() if len(line.strip()) >= 6]
+    if not lines:
+        return ""
+    snippet = lines[-1][-16:]
+    pos = page_text.find(snippet)
+    if pos < 0:
+        return ""
+    start = pos + len(snippet)
+    return page_text[start : start + 200]
+
+
 def _find_date(root, page_text, header, before, tags, url, hints) -> dates.FoundDate | None:
     if hints.date_selector:
         value = _first_text(root, hints.date_selector)
@@ -254,6 +279,10 @@ def _find_date(root, page_text, header, before, tags, url, hints) -> dates.Found
             if parsed:
                 return dates.FoundDate(parsed[0], parsed[1], "selector")
     found = dates.from_text(header)
+    if found is not None and found.where == "text" and "T" not in found.iso and dates.in_prose(header, found.raw):
+        # An unlabelled day inside the article's prose is a date the story mentions; the page's own
+        # meta or structured publish time, when there is one, is the publish date.
+        found = dates.from_meta(tags) or found
     if found is None and before:
         found = dates.from_text(before)
         if found is not None and found.where != "label" and "T" not in found.iso:
@@ -263,6 +292,11 @@ def _find_date(root, page_text, header, before, tags, url, hints) -> dates.Found
         if labelled:
             start, iso, raw, _, _ = min(labelled)
             found = dates.FoundDate(iso, raw, "label")
+    if found is None:
+        # "发布时间：10-08 12:00": the year from a meta/URL date on the same month and day.
+        found = dates.yearless_with_year(
+            header, (dates.from_meta(tags), dates.from_meta(tags, dates._META_UPDATE_NAMES), dates.from_url(url))
+        )
     return (
         found
         or dates.from_meta(tags)

@@ -55,7 +55,11 @@ _META_NAMES = (
     "firstpublishedtime",
     "releasedate",
     "created",
+    "json:pubtime",  # "pubtime"/"publish_time" in the page's inline config JSON (meta.meta_tags)
 )
+# Update times: never a publish date by themselves, but they give the year of a visible "10-08 12:00" on the
+# same month and day (baijiahao prints no year; its itemprop dateUpdate is the publish time).
+_META_UPDATE_NAMES = ("dateupdate", "datemodified", "article:modified_time", "og:updated_time", "lastmod", "last-modified")
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,41 @@ def month_from_text(text: str, *, labelled_only: bool = False) -> FoundDate | No
     return None
 
 
-def from_meta(meta: dict[str, str]) -> FoundDate | None:
-    for name in _META_NAMES:
+_YEARLESS = re.compile(
+    r"(?<![\d年/\-.])(?P<m>[01]?\d)(?:[-/.]|\s*月\s*)(?P<d>[0-3]?\d)(?:\s*[日号])?(?![\d/\-.])"
+    r"(?:\s*(?P<H>[0-2]?\d)[:：](?P<M>[0-5]\d)(?:[:：](?P<S>[0-5]\d))?)?"
+)
+
+
+def yearless_with_year(text: str, candidates) -> FoundDate | None:
+    """A labelled date shown without its year ("发布时间：10-08 12:00"), completed with the year of a full date
+    from the page's meta or URL that has the same month and day. The shown time is kept at the precision shown."""
+    for m in _YEARLESS.finditer(text):
+        if not _LABEL.search(text[max(0, m.start() - 12): m.start()]):
+            continue
+        mo, d = int(m["m"]), int(m["d"])
+        for cand in candidates:
+            if cand is None or len(cand.iso) < 10:
+                continue
+            y, cm, cd = int(cand.iso[:4]), int(cand.iso[5:7]), int(cand.iso[8:10])
+            if (cm, cd) == (mo, d) and _valid(y, mo, d):
+                return FoundDate(_iso(y, mo, d, m["H"], m["M"], m["S"]), m.group().strip(), "label+year")
+    return None
+
+
+def in_prose(text: str, raw: str) -> bool:
+    """The date sits inside a sentence of the article ("……于2009年5月14日去世"), not on a dateline of its own."""
+    pos = text.find(raw)
+    if pos < 0:
+        return False
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start: end if end >= 0 else len(text)]
+    return len(re.findall(r"[\u4e00-\u9fff]", line.replace(raw, ""))) >= 20
+
+
+def from_meta(meta: dict[str, str], names: tuple[str, ...] = _META_NAMES) -> FoundDate | None:
+    for name in names:
         value = meta.get(name)
         if not value:
             continue
