@@ -23,7 +23,7 @@ from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
 
-EXTRACTOR_VERSION = "0.3.1"
+EXTRACTOR_VERSION = "0.4.0"
 
 Headers = Sequence[tuple[str, str]] | Mapping[str, str]
 
@@ -127,7 +127,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     # Forum threads, Q&A and comment pages: the replies are the content, not chrome to prune.
     discussion = not hints.body_selector and dom.is_discussion(root, page_text)
     thread_root = copy.deepcopy(root) if discussion else None
-    dom.prune(root, hints.drop_selectors)
+    dom.prune(root, hints.drop_selectors, reshape=not discussion)
     container = root
     if hints.body_selector:
         try:
@@ -162,6 +162,8 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         raw, title=title, drop_lines=hints.drop_lines, simplify=script.t2s if traditional else None
     )
     body_text = cleaned.text
+    # a "本文来源：X" line is metadata: the cleaning dropped it from the body, its outlet goes to the record
+    original_source = original_source or cleaned.source
 
     editor = cleaned.editor
     if editor is None:
@@ -316,7 +318,37 @@ def _trafilatura_text(container, url: str) -> str:
         fallback = _trafilatura_run(container, url, precision=False)
         if len(fallback) > 2 * len(text) + 50:
             return fallback
+        # Precision mode may pick the article's header block (headline, dateline, outlet), whose raw length is
+        # close to a short article's: then the candidates are compared on prose, lines that read as sentences.
+        if _is_header_block(text) and _prose_len(fallback) > 2 * _prose_len(text) + _PROSE_MARGIN:
+            return fallback
     return text
+
+
+# A paragraph's worth of sentences: a few lines of terms or notices under a short post do not outweigh it.
+_PROSE_MARGIN = 80
+_DATE_IN_LINE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+
+
+def _is_header_block(raw: str) -> bool:
+    """Only short lines (headline, dateline, byline, outlet) and a date among them: a header, not a body."""
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    return bool(lines) and all(len(text._key(line)) <= 40 for line in lines) and any(
+        _DATE_IN_LINE.search(line) for line in lines
+    )
+
+
+_PROSE_END = re.compile(r"[。！？!?][”」』\"'）)]?$")
+
+
+def _prose_len(raw: str) -> int:
+    """Characters in lines that read as sentences (end like one) and are not chrome."""
+    n = 0
+    for line in raw.splitlines():
+        k = text._key(line)
+        if len(k) >= 8 and _PROSE_END.search(line.strip()) and not text.is_chrome(line.strip()):
+            n += len(k)
+    return n
 
 
 def _trafilatura_run(container, url: str, *, precision: bool, comments: bool = False) -> str:

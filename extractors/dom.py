@@ -35,9 +35,28 @@ def _depth_error(parser) -> str | None:
     return None
 
 
+_EARLY_END = re.compile(r"</(?:html|body)\s*>", re.I)
+_MARKUP_AFTER = re.compile(r"<(?:div|p|table|span|h[1-6]|ul|section|article|td|a)\b", re.I)
+
+
+def _drop_early_end_tags(text: str) -> str:
+    """Remove </html> and </body> that content still follows: a server-side include (a shared header) often
+    ends with its own </html>, and libxml2 drops everything after it, the article included."""
+    if len(_EARLY_END.findall(text)) < 2 and not _EARLY_END.search(text[: max(0, len(text) - 2000)]):
+        return text  # the usual page: one closing tag at the very end
+    out, last = [], 0
+    for m in _EARLY_END.finditer(text):
+        if _MARKUP_AFTER.search(text, m.end()):
+            out.append(text[last : m.start()])
+            last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def parse(text: str) -> Parsed:
     """Parse once; reparse with huge_tree only when the page is deeper than 256 levels."""
     text = _XML_DECL.sub("", text, count=1)
+    text = _drop_early_end_tags(text)
     if not text.strip():
         return Parsed(None)
     try:
@@ -112,10 +131,84 @@ def link_text_len(el) -> int:
 
 
 def drop_unseen(root) -> None:
-    """Remove what is never page text (script, style, form controls…); prune() does it too, idempotently."""
+    """Remove what is never page text (script, style, form controls…); prune() does it too, idempotently.
+    A box around a text control (comment box, search box, login) goes as a unit first: dropping only the
+    controls leaves their labels and prompts ("跟贴热词：", "已输入0字", "我要跟帖") behind as text."""
+    for el in list(root.iter(*_NEVER_TEXT)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    _drop_input_boxes(root)
     for el in list(root.iter(*_ALWAYS_DROP)):
         if el.getparent() is not None:
             el.drop_tree()
+    _unwrap_empty_inline(root)
+
+
+_NEVER_TEXT = ("script", "style", "noscript", "template")
+# Controls a reader types into or submits with; hidden inputs, checkboxes and radios carry no box around them.
+_TEXT_INPUT_TYPES = {"", "text", "search", "password", "email", "tel", "submit", "image"}
+# A box around a control holds only labels, counters and prompts; more text than this is content around it.
+_INPUT_BOX_MAX = 200
+
+
+def _is_entry_control(el) -> bool:
+    """A place where a reader writes: a textarea or a password field anywhere, a text/search/submit input only
+    inside a form. Read-only inputs (a post's permalink, a "go to floor" box outside any form on forum pages)
+    are display, not entry."""
+    if el.get("readonly") is not None or el.get("disabled") is not None:
+        return False
+    if el.tag == "textarea":
+        return True
+    kind = (el.get("type") or "").strip().lower()
+    if kind == "password":
+        return True
+    return kind in _TEXT_INPUT_TYPES and any(a.tag == "form" for a in el.iterancestors())
+
+
+def _drop_input_boxes(root) -> None:
+    """Drop, for each text control, its largest ancestor that still holds little text and no real paragraph
+    (never more than a third of the page)."""
+    body = root.find("body")
+    if body is None:
+        return
+    controls = [el for el in body.iter("textarea", "input") if _is_entry_control(el)]
+    if not controls:
+        return
+    total = None  # the page's text length, needed only when a small box is found
+    sizes: dict = {}
+    for ctl in controls:
+        top = ctl
+        for top in ctl.iterancestors():
+            pass
+        if top is not root:
+            continue  # inside a box already dropped for another control
+        box = None
+        for anc in ctl.iterancestors():
+            if anc is body or anc.tag in ("body", "html"):
+                break
+            n = sizes.get(anc)
+            if n is None:
+                n = sizes[anc] = text_len(anc)
+            if n > _INPUT_BOX_MAX:
+                break
+            if total is None:
+                total = text_len(body) or 1
+            if n >= 0.3 * total or _longest_unlinked_run(anc) >= 50:
+                break
+            box = anc
+        if box is not None and box.getparent() is not None:
+            box.drop_tree()
+
+
+_EMPTY_INLINE = ("span", "a", "font", "i", "b", "em", "strong", "u", "small", "label", "sup", "sub")
+
+
+def _unwrap_empty_inline(root) -> None:
+    """Unwrap empty inline elements (<span id="quote_X"></span> placeholders filled by scripts): trafilatura's
+    precision mode drops such an element with its tail, cutting the sentence that continues after it."""
+    for el in list(root.iter(*_EMPTY_INLINE)):
+        if len(el) == 0 and not (el.text or "").strip() and el.tail and el.tail.strip() and el.getparent() is not None:
+            el.drop_tag()
 
 
 # Tokens of the blocks that hold one post, reply, answer or comment each.
@@ -233,9 +326,11 @@ def is_discussion(root, page_text: str | None = None) -> bool:
     return chars >= 0.3 * total
 
 
-def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = False) -> None:
+def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = False, reshape: bool = True) -> None:
     """Remove page furniture in place (see the module docstring). On a discussion page (is_discussion) the
-    comment/reply blocks are the content and are kept."""
+    comment/reply blocks are the content and are kept. reshape: layout tables become containers and image-only
+    links are unwrapped, so trafilatura reads an article page as text (not on discussion pages, whose posts are
+    often laid out in tables that trafilatura and the post extraction read as they are)."""
     for sel in drop_selectors:
         try:
             for el in root.cssselect(sel):
@@ -247,6 +342,9 @@ def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = Fals
     body = root.find("body")
     if body is None:
         body = root
+    reshape = reshape and not discussion
+    if reshape:
+        unwrap_layout_tables(body)
     total = text_len(body) or 1
     for el in list(body.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None or el is body:
@@ -268,6 +366,59 @@ def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = Fals
             continue  # most of the page's text: a wrapper with an unlucky class, never chrome
         el.drop_tree()
     _prune_link_lists(body)
+    if reshape:
+        _unwrap_image_links(body)  # after the link lists: thumbnail links still count there as links
+
+
+def _unwrap_image_links(body) -> None:
+    """Unwrap a link that holds only an image inside a paragraph that has text of its own (a caption):
+    trafilatura's precision mode drops a paragraph that opens with such a link, caption and all (images
+    themselves are not extracted). A thumbnail alone in its box (a sidebar gallery) is left as it is."""
+    for a in list(body.iter("a")):
+        parent = a.getparent()
+        if parent is None or a.find(".//img") is None or (a.text_content() or "").strip():
+            continue
+        if (parent.text_content() or "").strip():
+            a.drop_tag()
+
+
+_CELL_BLOCKS = ("table", "div", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "form", "section", "article",
+                "blockquote", "iframe")
+_TABLE_PARTS = {"thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col"}
+
+
+def _own(table, tag: str) -> list:
+    """Descendants of a table with this tag that belong to it, not to a table nested in one of its cells."""
+    return [el for el in table.iter(tag) if next(el.iterancestors("table"), None) is table]
+
+
+def is_layout_table(table) -> bool:
+    """A table used to place boxes on the page, not to hold data: a single row (side-by-side boxes), or cells
+    holding nested tables, lists, headings or divs. trafilatura prints tables as "| a | b |" rows, which turns a
+    layout table's chrome (breadcrumbs, app promos, print/close links) into one line no phrase model matches."""
+    rows = _own(table, "tr")
+    if len(rows) <= 1:
+        return True
+    for cell in _own(table, "td") + _own(table, "th"):
+        for el in cell.iterdescendants(*_CELL_BLOCKS):
+            return True
+    return False
+
+
+def unwrap_layout_tables(body) -> int:
+    """Turn layout tables into plain containers (table, rows and cells become <div>), outermost first; data
+    tables (several rows of plain cells) stay tables."""
+    n = 0
+    for table in list(body.iter("table")):
+        if table.tag != "table" or not is_layout_table(table):
+            continue
+        parts = [el for el in table.iterdescendants() if isinstance(el.tag, str) and el.tag in _TABLE_PARTS
+                 and next(el.iterancestors("table"), None) is table]
+        for el in parts:
+            el.tag = "div"
+        table.tag = "div"
+        n += 1
+    return n
 
 
 def _prune_link_lists(body) -> None:
@@ -291,7 +442,9 @@ def _prune_link_lists(body) -> None:
             el.drop_tree()
 
 
-_LEAD_TOKENS = {"summary", "abstract", "zhaiyao", "digest", "daodu", "tiyao", "lead"}
+_LEAD_TOKENS = {"summary", "abstract", "zhaiyao", "digest", "daodu", "tiyao", "lead", "intro", "introduction"}
+# "intro" also names a person's or a product's blurb: not a lead when the box says whose.
+_NOT_LEAD_TOKENS = {"profile", "author", "user", "userinfo", "footer", "icon", "app", "service", "card", "avatar"}
 _LEAD_TEXT = re.compile(r"^(核心提示|内容提要|内容摘要|摘要|导读|導讀|提要|编者按|編者按)\s*[:：]?")
 
 
@@ -304,7 +457,7 @@ def lead_summary(root) -> str | None:
             continue
         if len(re.findall(r"[\u4e00-\u9fff]", own)) < 0.5 * len(own):
             continue  # Chinese leads only: English pages' "summary" boxes are teasers as often as leads
-        if (toks & _LEAD_TOKENS) or _LEAD_TEXT.match(own):
+        if (toks & _LEAD_TOKENS and not toks & _NOT_LEAD_TOKENS) or _LEAD_TEXT.match(own):
             if el.find(".//a") is None or link_text_len(el) < 0.2 * len(own):
                 return own
     return None
@@ -323,15 +476,23 @@ def _is_sentence(el) -> bool:
 
 
 def _longest_unlinked_run(el) -> int:
+    """Longest text run (an element's text or tail) outside any link, el's own tail included; stops at 50.
+    One walk with a count of open links (checking each node's ancestors was quadratic on deep pages)."""
+    links = 1 if any(a.tag == "a" for a in el.iterancestors()) else 0
     best = 0
-    for node in el.iter():
+    for ev, node in etree.iterwalk(el, events=("start", "end")):
         if not isinstance(node.tag, str):
             continue
-        inside_link = node.tag == "a" or any(a.tag == "a" for a in node.iterancestors())
-        if node.text and not inside_link:
-            best = max(best, len(node.text.strip()))
-        if node.tail and not (node.getparent() is not None and (node.getparent().tag == "a" or any(a.tag == "a" for a in node.getparent().iterancestors()))):
-            best = max(best, len(node.tail.strip()))
+        if ev == "start":
+            if node.tag == "a":
+                links += 1
+            if node.text and not links:
+                best = max(best, len(node.text.strip()))
+        else:
+            if node.tag == "a":
+                links -= 1
+            if node.tail and not links:  # the tail lies in node's parent: outside node's own link
+                best = max(best, len(node.tail.strip()))
         if best >= 50:
             break
     return best

@@ -41,6 +41,12 @@ def strip_pinyin(text: str) -> str:
 
 # -------------------------------------------------------------- the boilerplate phrase model
 
+_SOURCE_LINE = (
+    r"^(本文|文章|信息|稿件|新闻|新聞|消息)?(来源|來源)\s*[:：|丨]\s*(?P<src>[^\s，。！？；,;!?]{1,30})"
+    r"(\s*(作者|编辑|編輯|责编|責編|记者|記者)\s*[:：]\s*[^\s，。！？；,;!?]{1,20})*$"
+)
+_SOURCE_LINE_RE = re.compile(_SOURCE_LINE)
+
 # Lines that are chrome wherever they appear (anchored or short-line matches).
 _CHROME_LINE = [
     r"^正在(阅读|閱讀)[:：]?",
@@ -50,7 +56,9 @@ _CHROME_LINE = [
     r"^(下载|下載)\S{1,10}$",
     r"^(点击|點擊).{0,16}(分享|微信好友|朋友圈|右上角)",
     r"分享(到|至|给)?.{0,8}(微信好友|朋友圈|微信)$",
-    r"^(评论|評論|网友评论|我要评论|发表评论|热门评论|最新评论|条评论|全部评论)\s*(\(\d+\)|\d*)$",
+    r"^(评论|評論|网友评论|我要评论|发表评论|热门评论|最新评论|条评论|全部评论|跟贴|跟帖|网友跟贴|网友跟帖|我要跟贴|我要跟帖|发表跟贴|发表跟帖|热门跟贴|最新跟贴)\s*(\(\d+\)|（\d+）|\d*)$",
+    # comment-box prompts and counters ("跟贴" and "跟帖" are the comment words of many portals)
+    r"(跟贴热词|跟帖热词|已输入\s*\d+\s*字|还(可以|能)输入\s*\d+\s*字|网友评论仅供|\d+\s*人(跟贴|跟帖|参与)\s*$|^(手机)?发跟(贴|帖)$)",
     r"(暂无评论|暫無評論|快来评价|快來評價|抢沙发|搶沙發|文明上网|理性发言|登录后参与评论|发表你的评论)",
     r"^(分享|分享至|分享到|分享本文|收藏|点赞|點讚|打印|打印本页|关闭窗口|關閉窗口|纠错|我要纠错|字号|字體|字号[:：].*)[:：]?$",
     r"^(微信|微博|新浪微博|腾讯微博|QQ空间|QQ|朋友圈|微信公众号|微信好友|抖音|小程序|人民号|今日头条)$",
@@ -64,13 +72,18 @@ _CHROME_LINE = [
     r"(版权所有|版權所有|Copyright|copyright|COPYRIGHT|All [Rr]ights [Rr]eserved|©)",
     r"^(网站|網站)?(版权|版權)?(声明|聲明)[:：]",
     r"(特别声明|特別聲明)[:：]",
-    r"(仅提供信息存储服务|僅提供信息存儲服務|不代表本(站|网|平台)(观点|立场)|不代表.{0,6}(观点|立场)|文章内容仅供参考)",
+    r"(仅提供信息存储服务|僅提供信息存儲服務|不代表本(站|网|平台)(观点|立场)|不(代表|表明|代表着).{0,6}(观点|立场)|文章内容仅供参考)",
     r"^Notice:.{0,40}(uploaded|posted).{0,80}platform",
     r"(ICP备|ICP證|ICP证|公网安备|公網安備|网安备|京公网|互联网新闻信息服务许可证|增值电信业务经营许可证)",
     r"^(返回顶部|回到顶部|返回頂部|回到頂部|返回首页|返回首頁|TOP|Top)$",
     r"(您正在使用|Internet Explorer|IE浏览器|更换为.{0,20}浏览器|浏览器版本过低|升级浏览器)",
     r"^(欢迎您来到|欢迎来到|歡迎來到|欢迎访问|歡迎訪問)",
     r"^(当前位置|當前位置|您的位置|你的位置|您现在的位置|所在位置)[:：]",
+    r"^(您|你)?(现在|当前|當前|所在)的?位置[:：]",  # 您所在的位置：/ 现在位置：
+    r"^位置[:：]\s*($|(首页|首頁)|.*[>›»])",
+    r"^(首页|首頁)$",
+    r"^[>›»]+\s*\S{1,12}$",  # the last crumb of a breadcrumb ("> 科技")
+    r"(公众号|公眾號|微信号|微信號).{0,8}(查看|阅读|閱讀)(全文|原文)",
     r"^(首页|首頁)\s*[>›»/]",
     r"^(友情链接|友情鏈接)[:：]?",
     r"^(举报|舉報|投诉|反馈)$",
@@ -84,9 +97,15 @@ _CHROME_LINE = [
     r"有\s*\d+\s*(条|條)(新)?(更新|内容|內容|消息|动态|動態)$",  # feed counters: "…有 8 条更新"
     r"(转载|轉載)[^，。,]{0,6}(注明|註明)(出处|出處|来源|來源)",  # "转载时务请注明出处"
     r"^更多.{0,40}(请关注|請關注|请访问|請訪問|尽在|盡在)",  # "更多…资讯请关注 www…"
-    # a dateline left in the body: "时间：2022-11-24 05:30:58编辑：", "发布时间：… 来源：…"
+    r"^(相关|相關)(资讯|資訊|信息|内容|內容|新闻|新聞|报道|報道|攻略)\S{0,6}(请关注|請關注|请访问|請訪問|尽在|盡在)",
+    # a source credit on its own line: metadata (Record.original_source), not body
+    _SOURCE_LINE,
+    # a dateline left in the body: "时间：2022-11-24 05:30:58编辑：", "发布时间：… 来源：…", and an unlabelled date
+    # with its metadata fields and no sentence: "2024-05-06 12:11来源：某某网作者：某某"
     r"^(发布时间|發布時間|发布日期|时间|時間|日期)[:：]\s*(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?[\d:： ]*"
     r"((编辑|編輯|来源|來源|作者|责编|浏览|阅读)[:：]?\S{0,20}\s*)*$",
+    r"^(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[\d:： ]*"
+    r"((编辑|編輯|来源|來源|作者|责编|責編|记者|記者|浏览|瀏覽|阅读|閱讀|点击|點擊)\s*[:：]\s*[^\s，。！？；,;!?]{0,24}\s*)+$",
 ]
 _CHROME_LINE_RE = re.compile("|".join(f"(?:{p})" for p in _CHROME_LINE))
 # Disclaimers are long but unmistakable: matched up to _DISCLAIMER_MAX characters.
@@ -103,6 +122,20 @@ _DISCLAIMER = re.compile(
     )
 )
 _DISCLAIMER_MAX = 400
+# Chrome phrases matched on the line's key (punctuation, spaces, pipes and dashes removed): "延伸 · 推荐",
+# "- THE END -", "【打印本页】【关闭窗口】", "| 添加收藏夹 | 设为首页 |" all reduce to a run of these words.
+_CHROME_KEY = re.compile(
+    r"(theend|end|延伸推荐|延伸阅读|关注我们|關注我們|打印本页|打印此页|关闭窗口|關閉窗口|打印|关闭|返回顶部|返回首页|首页|首頁|"
+    r"加入收藏|收藏本页|收藏本站|添加收藏夹|设为首页|設為首頁|关于我们|關於我們|联系我们|聯繫我們|网站地图|網站地圖)+"
+)
+# Chrome glued to the end of the last paragraph: "…仍将持续。返回某某网首页>>", "…【打印】【关闭】".
+_CHROME_TAIL = re.compile(
+    r"\s*(返回\S{0,10}?(首页|首頁|频道|頻道|列表)\s*(>>|》|»|→|>)+|返回\S{1,8}[，,]\s*查看更多"
+    r"|(【(打印本页|打印|关闭窗口|关闭|返回顶部)】)+)\s*$"
+)
+# Table cells as trafilatura prints them: "| a | b |" (a pipe inside a cell is escaped as "\|").
+_CELL_SPLIT = re.compile(r"\s*\\?[|｜]\s*")
+_EDGES = re.compile(r"^[\s|｜\-–—•·*]+|[\s|｜\-–—•·*]+$")
 _CHROME_MAX = 90  # longer lines are prose that may quote such a phrase, never chrome
 
 # Markers after which the article is over: everything after them is chrome (if they come late in the text).
@@ -139,6 +172,7 @@ class CleanResult:
     text: str
     editor: str | None = None
     dropped: int = 0
+    source: str | None = None  # the outlet of a source credit line removed from the body
 
 
 def normalize_line(line: str) -> str:
@@ -151,15 +185,38 @@ def _key(line: str) -> str:
 
 
 def is_chrome(line: str, extra: tuple[str, ...] = (), simplify=None) -> bool:
-    """Whether a line is boilerplate; simplify (t2s) lets the Simplified phrase model judge Traditional pages."""
+    """Whether a line is boilerplate; simplify (t2s) lets the Simplified phrase model judge Traditional pages.
+    A table row ("| a | b |") is chrome when it has no text or every cell with Han text is chrome; the phrase
+    model also sees the line without the pipes, dashes and bullets around it, and its bare key."""
     if extra and normalize_line(line) in extra:
         return True
     norm = unicodedata.normalize("NFKC", line)
     if simplify is not None and len(line) <= _DISCLAIMER_MAX:
         norm = simplify(norm)
-    if len(line) <= _CHROME_MAX and _CHROME_LINE_RE.search(norm):
+    if _phrase_chrome(norm):
         return True
-    return len(line) <= _DISCLAIMER_MAX and bool(_DISCLAIMER.search(norm))
+    if "|" in norm or "｜" in norm:
+        cells = [c for c in _CELL_SPLIT.split(norm) if _key(c)]
+        if not cells:
+            return True  # "| | |": an empty layout row
+        if len(cells) > 1 and all(_HAN.search(c) and _phrase_chrome(c) for c in cells):
+            return True
+    bare = _EDGES.sub("", norm)
+    if bare != norm and bare and _phrase_chrome(bare):
+        return True
+    return len(line) <= _CHROME_MAX and bool(_CHROME_KEY.fullmatch(_key(norm)))
+
+
+def _phrase_chrome(norm: str) -> bool:
+    if len(norm) <= _CHROME_MAX and _CHROME_LINE_RE.search(norm):
+        return True
+    return len(norm) <= _DISCLAIMER_MAX and bool(_DISCLAIMER.search(norm))
+
+
+def source_of(line: str) -> str | None:
+    """The outlet named by a source credit line ("本文来源：某某报" → "某某报"), else None."""
+    m = _SOURCE_LINE_RE.search(normalize_line(line))
+    return m.group("src") if m else None
 
 
 def editor_of(line: str) -> str | None:
@@ -188,7 +245,7 @@ def clean_lines(
     simplify=None,
 ) -> CleanResult:
     """Apply the phrase model, editor extraction, de-duplication and the end-marker cut to extracted text."""
-    lines = [normalize_line(strip_pinyin(line)) for line in text.splitlines()]
+    lines = [_CHROME_TAIL.sub("", normalize_line(strip_pinyin(line))) for line in text.splitlines()]
     lines = [line for line in lines if line]
     drop = tuple(normalize_line(x) for x in drop_lines)
     title_key = _key(title) if title else None
@@ -196,6 +253,7 @@ def clean_lines(
     total = sum(len(_key(line)) for line in lines) or 1
     kept: list[str] = []
     editor = None
+    source = None
     dropped = 0
     seen: set[str] = set()
     seen_chars = 0
@@ -213,6 +271,7 @@ def clean_lines(
             dropped += 1
             continue
         if is_chrome(line, drop, simplify):
+            source = source or source_of(probe)
             dropped += 1
             continue
         if title_key and k == title_key:
@@ -229,7 +288,7 @@ def clean_lines(
         previous_was_repeat = False
         kept.append(line)
     kept = _drop_repeated_run(kept)
-    return CleanResult("\n".join(kept), editor, dropped)
+    return CleanResult("\n".join(kept), editor, dropped, source)
 
 
 def _drop_repeated_run(lines: list[str]) -> list[str]:
