@@ -140,26 +140,30 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     lead = dom.lead_summary(container)
     raw = _trafilatura_text(container, url)
     if thread_root is not None:
+        article = raw
         dom.prune(thread_root, hints.drop_selectors, discussion=True)
         thread = _trafilatura_run(copy.deepcopy(thread_root), url, precision=False, comments=True)
         if len(thread) > len(raw):
             raw = thread
         # trafilatura loses posts laid out in tables (Discuz) or in app markup: add each post's message it missed.
-        # Not on pages that declare themselves an article (og:type, article:published_time): posts there are
+        # Not on pages that declare themselves an article (og:type, article:published_time) unless the article is
+        # itself one of the posts (forum software declares threads as articles): otherwise posts there are
         # readers' comments under a blog or news story.
         have = text._key(raw)
-        missing = [] if _declared_article(tags) else [
-            line for post in dom.post_texts(thread_root) for line in post.splitlines()
+        messages, furniture = dom.post_parts(thread_root)
+        missing = [] if _declared_article(tags) and not _opens_thread(article, messages) else [
+            line for post in messages for line in post.splitlines()
             if len(text._key(line)) >= 2 and text._key(line) not in have
         ]
         if missing:
             raw = raw + "\n" + "\n".join(missing)
-        raw = "\n".join(line for line in raw.splitlines() if not dom.is_post_byline(line))
+        raw = _drop_post_furniture(raw, messages, furniture)
     if lead and text._key(lead) not in text._key(raw):
         raw = lead + "\n" + raw  # trafilatura drops lead/summary boxes (核心提示, 导读) in precision mode
     traditional = script.is_traditional(raw)
     cleaned = text.clean_lines(
-        raw, title=title, drop_lines=hints.drop_lines, simplify=script.t2s if traditional else None
+        raw, title=title, drop_lines=hints.drop_lines, simplify=script.t2s if traditional else None,
+        thread=thread_root is not None,
     )
     body_text = cleaned.text
     # a "本文来源：X" line is metadata: the cleaning dropped it from the body, its outlet goes to the record
@@ -367,6 +371,43 @@ def _trafilatura_run(container, url: str, *, precision: bool, comments: bool = F
     if doc is None:
         return ""
     return doc.text or ""
+
+
+_SEPARATOR_LINE = re.compile(r"[|｜·•/\-—:：\s]+")
+
+
+def _drop_post_furniture(raw: str, messages: list[str], furniture: set[str]) -> str:
+    """Lines that are a post's byline ("2楼 发表于 … | 只看该作者"), a piece of the posts outside their messages
+    (user name, "6天前", "回复") or a bare separator: trafilatura's comment mode keeps them between the replies.
+    A line that is also a message line stays ("顶" as a reply, not a button)."""
+    said = {text._key(line) for m in messages for line in m.splitlines()}
+    chrome = {text._key(f) for f in furniture} - said
+    chrome.discard("")
+    return "\n".join(
+        line for line in raw.splitlines()
+        if not dom.is_post_byline(line) and not _SEPARATOR_LINE.fullmatch(line) and not _assembled(line, chrome, said)
+    )
+
+
+def _assembled(line: str, chrome: set[str], said: set[str]) -> bool:
+    """The line is furniture, or a time stamp with only furniture and counts around it: trafilatura joins a
+    byline's spans into one line ("6765 小倪儿 看过 2024-04-07 13:19:20")."""
+    key = text._key(line)
+    if key in chrome:
+        return True
+    rest = dom.without_stamps(line) if len(line) <= 80 and key not in said else None
+    if rest is None:
+        return False
+    parts = [text._key(p) for p in re.split(r"[\s|｜·•/]+", rest)]
+    return all(p in chrome or p.isdigit() for p in parts if p)
+
+
+def _opens_thread(article: str, messages: list[str]) -> bool:
+    """Most of the article text (by characters) is the posts' own: the page is a thread that calls itself one."""
+    said = text._key("".join(messages))
+    keys = [text._key(line) for line in article.splitlines()]
+    total = sum(len(k) for k in keys)
+    return total > 0 and sum(len(k) for k in keys if k and k in said) >= 0.5 * total
 
 
 def _declared_article(tags: dict[str, str]) -> bool:

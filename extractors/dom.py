@@ -7,6 +7,7 @@ A block holding most of the page's text is never pruned, whatever its class says
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 
@@ -165,6 +166,14 @@ def _is_entry_control(el) -> bool:
     return kind in _TEXT_INPUT_TYPES and any(a.tag == "form" for a in el.iterancestors())
 
 
+def _has_twin(el) -> bool:
+    sig = _signature(el)
+    if sig is None:
+        return False
+    parent = el.getparent()
+    return parent is not None and any(sib is not el and _signature(sib) == sig for sib in parent)
+
+
 def _drop_input_boxes(root) -> None:
     """Drop, for each text control, its largest ancestor that still holds little text and no real paragraph
     (never more than a third of the page)."""
@@ -195,6 +204,15 @@ def _drop_input_boxes(root) -> None:
                 total = text_len(body) or 1
             if n >= 0.3 * total or _longest_unlinked_run(anc) >= 50:
                 break
+            if _has_twin(anc):
+                # One of a run of look-alike blocks: a short reply carrying its own reply form. Only the form goes.
+                box = None
+                for below in ctl.iterancestors():
+                    if below is anc:
+                        break
+                    if below.tag == "form":
+                        box = below
+                break
             box = anc
         if box is not None and box.getparent() is not None:
             box.drop_tree()
@@ -220,10 +238,25 @@ _DISCUSSION_TOKENS = {"comment", "comments", "cmt", "reply", "replies", "discuss
 _THREAD_MARKS = re.compile(r"楼主|\d+\s*楼|沙发|板凳|发表于|發表於|回复|回覆|个回答|條回答|条回答|采纳|赞同|有用|只看")
 
 
-_POST_META = re.compile(_THREAD_MARKS.pattern + r"|(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}")
+_FLOOR = re.compile(r"\d+\s*楼|楼主|沙发|板凳|发表于|發表於")
+_POST_META = re.compile(_THREAD_MARKS.pattern + r"|(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}"
+                        r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前")
 
 
-_DATE_OR_TIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}|\d+\s*(?:分钟|小时|天)前")
+_DATE_OR_TIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前")
+# A post's own timestamp: a date with its time of day, or a relative age ("6天前", "1周前"). Day-only dates
+# are too common in article furniture (related lists, archives) to mark a post.
+_POST_STAMP = re.compile(
+    r"(?:19|20)?\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*(?:星期.|周.)?\s*\d{1,2}(?:[:：]\d{2}|点\d{1,2}分?)"
+    r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前|刚刚"
+)
+
+
+def without_stamps(line: str) -> str | None:
+    """The line with its post time stamps removed, None when it has none."""
+    rest, n = _POST_STAMP.subn(" ", line)
+    rest, m = _DATE_OR_TIME.subn(" ", rest)
+    return rest if n + m else None
 
 
 def is_post_byline(line: str) -> bool:
@@ -241,12 +274,13 @@ def _signature(el) -> tuple[str, str] | None:
     return None
 
 
-def _post_group(root) -> list:
-    """The largest group (by text) of same-looking post/reply/answer/comment blocks (same tag and class, or the
-    same id up to digits: post_123, post_124…), outermost members only; [] when there is none."""
+def _post_groups(root) -> tuple[list, list[list]]:
+    """(posts, other groups): the largest group (by text) of same-looking post/reply/answer/comment blocks (same
+    tag and class, or the same id up to digits: post_123, post_124…), outermost members only, and the other
+    such groups of the page; ([], []) when there is none."""
     body = root.find("body")
     if body is None:
-        return []
+        return [], []
     groups: dict[tuple[str, str], list] = {}
     for el in body.iter():
         if not isinstance(el.tag, str):
@@ -256,18 +290,64 @@ def _post_group(root) -> list:
         sig = _signature(el)
         if sig is not None:
             groups.setdefault(sig, []).append(el)
-    best: tuple[int, list] = (0, [])
-    for els in groups.values():
-        if len(els) < 2:
-            continue
-        members = set(els)
-        outer = [e for e in els if not any(a in members for a in e.iterancestors())]
-        lens = [text_len(e) for e in outer]
-        if sum(1 for n in lens if n >= 10) < 2:
-            continue
-        if sum(lens) > best[0]:
-            best = (sum(lens), outer)
-    return best[1]
+    scored = [g for g in (_scored_group(els) for els in groups.values()) if g is not None]
+    if not scored:
+        return [], []
+    best = max(scored, key=lambda g: g[0])[1]
+    return best, [g[1] for g in scored if g[1] is not best]
+
+
+def _scored_group(els: list) -> tuple[int, list] | None:
+    if len(els) < 2:
+        return None
+    members = set(els)
+    outer = [e for e in els if not any(a in members for a in e.iterancestors())]
+    lens = [text_len(e) for e in outer]
+    if sum(1 for n in lens if n >= 10) < 2:
+        return None
+    # Related-thread and topic lists repeat like posts, but each item is one link (a title), not a message.
+    linked = sum(1 for e, n in zip(outer, lens) if link_text_len(e) >= 0.6 * max(n, 1))
+    if linked * 2 > len(outer):
+        return None
+    return sum(lens), outer
+
+
+def _replies_in(posts: list, others: list[list]) -> list:
+    """Members of other groups nested in the posts that are replies (楼中楼). A part of a post (its message or user
+    block, or a reply's) appears in most posts; replies appear under a few posts only."""
+    units = {e: 0 for e in posts}  # element → the group it belongs to (0: the posts)
+    sizes = [len(posts)]
+    replies = []
+    for group in _containers_first(others):
+        owners = [next((a for a in el.iterancestors() if a in units), None) for el in group]
+        if any(o is None for o in owners):
+            continue  # not inside the posts
+        available = sum(sizes[k] for k in {units[o] for o in owners})
+        if 2 * len(set(owners)) >= available:
+            continue  # in most posts (or replies): a part of them (the message, a quote of another post)
+        sizes.append(len(group))
+        units.update((el, len(sizes) - 1) for el in group)
+        replies.extend(group)
+    return replies
+
+
+def _containers_first(groups: list[list]) -> list[list]:
+    """Groups whose members hold members of other groups come first: a reply is judged before its parts."""
+    owner = {el: i for i, g in enumerate(groups) for el in g}
+
+    def holds_others(i: int) -> bool:
+        return any(owner.get(d, i) != i for el in groups[i] for d in el.iterdescendants())
+
+    order = sorted(range(len(groups)), key=lambda i: (not holds_others(i), min(_depth(e) for e in groups[i])))
+    return [groups[i] for i in order]
+
+
+def _depth(el) -> int:
+    return sum(1 for _ in el.iterancestors())
+
+
+def _post_group(root) -> list:
+    return _post_groups(root)[0]
 
 
 def discussion_posts(root) -> tuple[int, int]:
@@ -289,41 +369,153 @@ def _own_text_len(el) -> int:
 
 
 def post_texts(root) -> list[str]:
-    """The message of every post of the page's post group: in each post, the block whose own text (with its
-    paragraphs') is largest, so user names, floors, "发表于" lines and vote buttons around it stay out."""
-    out = []
-    for post in _post_group(root):
-        score: dict = {}
-        for el in post.iter("div", "td", "p", "li", "span", "section", "article", "blockquote", "pre", "dd"):
-            n = _own_text_len(el)
-            if n < 2:
+    """The message of every post of the page's post group, each followed by the replies nested in it, in page
+    order: in each post, the block whose own text (with its paragraphs') is largest, so user names, floors,
+    "发表于" lines and vote buttons around it stay out."""
+    return post_parts(root)[0]
+
+
+def post_parts(root) -> tuple[list[str], set[str]]:
+    """(messages as in post_texts, furniture): the short texts of the posts outside their messages (user names,
+    ranks, "6天前", vote counts, "回复"), which trafilatura's comment mode keeps as lines of their own."""
+    posts, others = _post_groups(root)
+    reply_set = set(_replies_in(posts, others))
+    out: list[str] = []
+    cells: list = []
+    bylines: list = []
+    for post in posts:
+        nested = [e for e in post.iter() if e in reply_set]
+        for el in [post, *nested]:
+            inner = nested if el is post else [e for e in nested if e is not el and el in e.iterancestors()]
+            cell = _message_cell(el, inner, bylines)
+            if cell is not None:
+                cells.append(cell)
+                text = block_text(cell).strip()
+                if text:
+                    out.append(text)
+    inside = {d for c in cells for d in c.iter()}
+    seen: dict[str, int] = {}
+    for post in posts:
+        pieces = set()
+        for node in post.iter():
+            if node in inside or not isinstance(node.tag, str):
                 continue
-            if n < 80 and _POST_META.search(el.text_content() or ""):
-                continue  # "1楼 2022-10-02 23:02 回复", "发表于 … | 只看该作者": the post's byline, not its message
-            score[el] = score.get(el, 0) + n
-            parent = el.getparent()
-            if parent is not None and parent is not post.getparent():
-                score[parent] = score.get(parent, 0) + n
-        if not score:
+            for piece in (node.text, node.tail if node.getparent() not in inside else None):
+                piece = (piece or "").strip()
+                if 0 < len(piece) <= _FURNITURE_MAX:
+                    pieces.add(piece)
+        for piece in pieces:
+            seen[piece] = seen.get(piece, 0) + 1
+    # Outside the message cell a post may still hold replies we did not recognise as such: only what repeats
+    # across posts (buttons, a regular's name, a rank), a time stamp or a count, or a piece of a byline
+    # ("歪哦釉", "[作者]" of "歪哦釉 [作者] | 5天前") is furniture.
+    furniture = {p for p, n in seen.items() if n >= 2 or _is_stamp_or_count(p)}
+    for block in bylines:
+        for node in block.iter():
+            piece = (node.text or "").strip() if isinstance(node.tag, str) else ""
+            if 0 < len(piece) <= _FURNITURE_MAX:
+                furniture.add(piece)
+    return out, furniture
+
+
+_FURNITURE_MAX = 30
+
+
+def _is_stamp_or_count(piece: str) -> bool:
+    rest = _DATE_OR_TIME.sub("", _POST_STAMP.sub("", piece))
+    return len(re.sub(r"[\W\d_]+", "", rest)) <= 2 and (rest != piece or piece.strip("#+ ").isdigit())
+
+
+def _message_cell(post, replies: list, bylines: list):
+    """The post's message block; the replies nested in it (and the blocks wrapping them) are not its message.
+    The post's byline blocks are appended to bylines."""
+    hidden = {d for r in replies for d in r.iter()}
+    wrappers = {a for r in replies for a in r.iterancestors()}
+    score: dict = {}
+    byline: dict = {}
+    in_byline: set = set()
+    for el in post.iter("div", "td", "p", "li", "span", "section", "article", "blockquote", "pre", "dd"):
+        if el in hidden:
             continue
-        cell = max(score, key=lambda e: score[e])
-        text = block_text(cell).strip()
-        if text:
-            out.append(text)
-    return out
+        n = _own_text_len(el)
+        if el.getparent() in in_byline and n < _NAME_MAX:
+            in_byline.add(el)  # a user name longer than a short reply is still the byline's
+            continue
+        if n < 2:
+            continue
+        if _is_byline(el, n, byline):
+            in_byline.add(el)  # "1楼 2022-10-02 23:02 回复", "发表于 … | 只看该作者": the post's byline, not its message
+            continue
+        score[el] = score.get(el, 0) + n
+        parent = el.getparent()
+        if parent is not None and parent is not post.getparent() and not _is_byline(parent, None, byline):
+            score[parent] = score.get(parent, 0) + n
+    score = {e: n for e, n in score.items() if e not in wrappers}
+    bylines.extend(e for e in in_byline if e.getparent() not in in_byline)
+    if not score:
+        return None
+    return max(score, key=lambda e: score[e])
+
+
+# A reply printed inside its own byline row (贴吧 楼中楼: "name: text 2022-11-26 15:19 回复") is longer than names.
+_NAME_MAX = 20
+
+
+def _is_byline(el, n: int | None, cache: dict) -> bool:
+    """A short block naming a floor, a thread word or a time: "客栈小K | 扫地 | 6天前" is a byline however its
+    pieces are spread over spans."""
+    if el not in cache:
+        if n is None:
+            n = text_len(el)
+        cache[el] = n < 80 and _looks_like_byline(el.text_content() or "")
+    return cache[el]
+
+
+# Thread words alone mark a byline only in a short block: "谢谢回复，已经解决了" and "调了也没有用" are replies.
+_MARKS_ONLY_MAX = 12
+
+
+def _looks_like_byline(text: str) -> bool:
+    if _DATE_OR_TIME.search(text) or _FLOOR.search(text):
+        return True
+    return len(re.sub(r"\s+", "", text)) <= _MARKS_ONLY_MAX and bool(_THREAD_MARKS.search(text))
 
 
 def is_discussion(root, page_text: str | None = None) -> bool:
     """A forum thread, Q&A or comment page: a group of posts holds 30 %+ of the page's text and the page prints
-    thread words (楼主, 发表于, 回复, 个回答, 赞同…) at least twice. Call after drop_unseen (script text is not text)."""
-    if len(_THREAD_MARKS.findall(page_text if page_text is not None else visible_text(root))) < 2:
+    thread words (楼主, 发表于, 回复, 个回答, 赞同…) at least twice, or, printing none, dates most of 3+ posts
+    with a time of day or an age. Call after drop_unseen (script text is not text)."""
+    page_text = page_text if page_text is not None else visible_text(root)
+    marked = len(_THREAD_MARKS.findall(page_text)) >= 2
+    if not marked and len(_POST_STAMP.findall(page_text)) < 3:
         return False  # cheap check first: most article pages stop here
-    n, chars = discussion_posts(root)
-    if n < 2:
+    posts = _post_group(root)
+    if len(posts) < 2 or not (marked or _stamped(posts)):
         return False
+    share = _posts_share(root, posts)
+    if share >= 0.3:
+        return True
+    if share < 0.1:
+        return False  # a comment box under an article
+    # Menus, sidebars and footers can outweigh a short thread: judge it again on the page they are pruned from.
+    pruned = copy.deepcopy(root)
+    prune(pruned, discussion=True)
+    return _posts_share(pruned, _post_group(pruned)) >= 0.3
+
+
+def _posts_share(root, posts: list) -> float:
+    if len(posts) < 2:
+        return 0.0
     body = root.find("body")
-    total = text_len(body if body is not None else root) or 1
-    return chars >= 0.3 * total
+    return sum(text_len(e) for e in posts) / (text_len(body if body is not None else root) or 1)
+
+
+def _stamped(posts: list) -> bool:
+    """Threads that print no thread words still date every post ("6天前", "2021-01-01 10:34")."""
+    if len(posts) < 3:
+        return False
+    dated = sum(1 for e in posts if _POST_STAMP.search(e.text_content() or ""))
+    return dated * 3 >= 2 * len(posts)
 
 
 def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = False, reshape: bool = True) -> None:
@@ -360,6 +552,8 @@ def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = Fals
         toks = _tokens(el)
         if not toks or not (toks & chrome_tokens):
             continue
+        if _in_code(el):
+            continue  # highlighters class code tokens "token comment", "hljs-comment": the code's own text
         if toks & _KEEP_TOKENS and text_len(el) > 200:
             continue
         if text_len(el) >= 0.35 * total:
@@ -419,6 +613,10 @@ def unwrap_layout_tables(body) -> int:
         table.tag = "div"
         n += 1
     return n
+
+
+def _in_code(el) -> bool:
+    return any(a.tag in ("pre", "code") for a in el.iterancestors())
 
 
 def _prune_link_lists(body) -> None:

@@ -90,6 +90,8 @@ _CHROME_LINE = [
     r"^(关注|關注|\+?关注|已关注)$",
     r"^\d+(\.\d+)?\s*[kKwW万萬]?\s*(阅读|閱讀|浏览|瀏覽|粉丝|粉絲|关注度|關注度|文章数|文章數|赞|讚|次播放|人已读)?$",
     r"^\d+(\.\d+)?[kKwW万萬]?(文章数|文章數)\s*\d+(\.\d+)?[kKwW万萬]?(关注度|關注度)$",
+    # a row of counters under a post or a listed thread: "1 点赞 · 0 评论", "12 回复 | 3.4k 浏览"
+    r"^(\d+(\.\d+)?\s*[kKwW万萬]?\s*(点赞|點讚|赞|讚|评论|評論|回复|回覆|浏览|瀏覽|阅读|閱讀|收藏|转发|轉發)\s*[·•|｜/]?\s*){2,}$",
     r"^(往期回顾|往期回顧|全部|头条要闻|娱乐要闻|体育要闻|财经要闻|科技要闻|汽车要闻|房产要闻)$",
     r"^(无障碍浏览|無障礙瀏覽|进入关怀版|進入關懷版|关怀版|長者模式|长者模式)",
     r"^(返回搜狐|返回网易|查看更多|阅读全文|閱讀全文|展开全文|展開全文|点击查看|點擊查看)",
@@ -118,6 +120,9 @@ _DISCLAIMER = re.compile(
             r"(本网|本站)转载.{0,40}(目的|不意味着|并不意味着)",
             r"(如本网|如本站|如涉及)(转载|作品).{0,30}(版权|版權)",
             r"(免责声明|免責聲明|版权声明|版權聲明)[:：]",
+            # long English legal footers: "Copyright © 2024 X & Y, Licensed to Z…", "X and Y are trademarks … of Z"
+            r"^(Copyright|COPYRIGHT)\s*(©|\([cC]\))",
+            r"\bare (registered )?trademarks( and ?/ ?or registered trademarks)? of\b",
         ]
     )
 )
@@ -243,8 +248,10 @@ def clean_lines(
     title: str | None = None,
     drop_lines: tuple[str, ...] = (),
     simplify=None,
+    thread: bool = False,
 ) -> CleanResult:
-    """Apply the phrase model, editor extraction, de-duplication and the end-marker cut to extracted text."""
+    """Apply the phrase model, editor extraction, de-duplication and the end-marker cut to extracted text.
+    thread: a discussion page, where the replies follow the opening post's reprint notice: no end-marker cut."""
     lines = [_CHROME_TAIL.sub("", normalize_line(strip_pinyin(line))) for line in text.splitlines()]
     lines = [line for line in lines if line]
     drop = tuple(normalize_line(x) for x in drop_lines)
@@ -261,7 +268,8 @@ def clean_lines(
     for i, line in enumerate(lines):
         k = _key(line)
         probe = simplify(line) if simplify is not None and len(line) <= _CHROME_MAX else line
-        if _END_MARKER.search(probe) and len(line) <= _CHROME_MAX and seen_chars >= 0.4 * total and seen_chars >= 150:
+        if (not thread and _END_MARKER.search(probe) and len(line) <= _CHROME_MAX and seen_chars >= 0.4 * total
+                and seen_chars >= 150):
             dropped += len(lines) - i
             break
         seen_chars += len(k)

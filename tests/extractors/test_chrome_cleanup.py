@@ -194,3 +194,19 @@ def test_caption_after_an_image_link_survives():
     first, rest = "".join(f"<p>{s}</p>" for s in _SENTENCES[:3]), "".join(f"<p>{s}</p>" for s in _SENTENCES[3:])
     rec = extract(_page(first + captions + rest), "http://example.com/a.html")
     assert "今天的事今天做" in rec.text and "春风送暖入屠苏" in rec.text
+
+
+def test_short_replies_with_their_own_reply_form_are_kept():
+    """A thread whose every reply carries a reply form: only the forms go, never the (short) replies."""
+    replies = "".join(
+        f'<div class="comment"><div class="content"><div class="text">第{i}楼的回复内容很短</div>'
+        f'<form class="reply"><input type="text" name="body" placeholder="写下你的回复"><button>回复</button></form>'
+        f"</div></div>"
+        for i in range(4)
+    )
+    article = "<p>" + "这是一篇关于设置网络代理的技术文章正文内容，介绍具体的步骤和注意事项。" * 4 + "</p>"
+    root = dom.parse(f"<html><body><article>{article}</article><div class='feed'>{replies}</div></body></html>").root
+    dom.drop_unseen(root)
+    text = root.text_content()
+    assert all(f"第{i}楼的回复内容很短" in text for i in range(4))
+    assert "写下你的回复" not in text and root.find(".//form") is None

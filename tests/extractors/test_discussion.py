@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors import dom, extract
+from extractors import api, dom, extract, text
 
 _REPLIES = [
     "我也遇到过这个问题，后来把显示缩放改成百分之百就好了，可以试试看。",
@@ -67,3 +67,174 @@ def test_article_comments_stay_out():
     assert "第3段正文" in rec.text
     for msg in _REPLIES:
         assert msg not in rec.text
+
+
+# ---- threads that print no thread words, nested replies, post furniture, link lists, code
+
+_SHORT = ["周末去郊外骑车了，天气很好。", "下次叫上我一起去吧！", "路线可以分享一下吗？", "我也想去，求带。"]
+
+
+def _stamped_thread(ages=("3天前", "2天前", "1天前", "5小时前")) -> bytes:
+    """A comment thread that never says 回复/楼: each comment has a user, an age and a message."""
+    comments = "".join(
+        f'<div class="comment"><div class="meta"><span class="name">用户{i}</span> | <span>{age}</span></div>'
+        f'<div class="body"><p>{msg}</p></div></div>'
+        for i, (age, msg) in enumerate(zip(ages, _SHORT))
+    )
+    return (
+        "<html><head><title>骑行小记</title></head><body><h1>骑行小记</h1>"
+        "<div class=\"topic\"><p>今天沿着河边骑了四十公里，风景不错，记录一下路线和补给点。</p></div>"
+        f'<div class="comments">{comments}</div></body></html>'
+    ).encode()
+
+
+def test_thread_without_thread_words_is_detected_by_post_stamps():
+    root = dom.parse(_stamped_thread().decode()).root
+    dom.drop_unseen(root)
+    assert dom.is_discussion(root)
+    # day-only dates mark related-article lists as often as posts: no time of day, no age, no thread
+    root = dom.parse(_stamped_thread(ages=("2021-01-03",) * 4).decode()).root
+    dom.drop_unseen(root)
+    assert not dom.is_discussion(root)
+
+
+def test_stamped_thread_keeps_comments_without_their_bylines():
+    rec = extract(_stamped_thread(), "http://127.0.0.1:8000/topic/7")
+    for msg in _SHORT:
+        assert msg in rec.text
+    lines = rec.text.splitlines()
+    assert "用户2" not in lines and "1天前" not in lines and "|" not in lines
+
+
+def _nested_thread() -> bytes:
+    posts = []
+    msgs = ["第一条评论：这个插件在手机上打不开。", "第二条评论：电脑上一切正常。", "第三条评论：平板上偶尔会卡住。"]
+    for i, msg in enumerate(msgs):
+        replies = "".join(
+            f'<div class="reply-item"><div class="meta"><a class="user">答者{j}</a> {j + 1}小时前</div>'
+            f'<div class="content">{r}</div></div>'
+            for j, r in enumerate(["我这边也一样，换了浏览器也不行。", "清一下缓存再试试，应该能解决。"] if i == 0 else [])
+        )
+        posts.append(
+            f'<div class="comment-item"><div class="meta"><a class="user">网友{i}</a> 2024-05-0{i + 1} 09:30</div>'
+            f'<div class="text">{msg}</div><div class="reply-wrap">{replies}</div></div>'
+        )
+    return f'<html><body><div class="comments">{"".join(posts)}</div></body></html>'.encode()
+
+
+def test_nested_replies_each_give_a_message_in_page_order():
+    # replies under one post only: not a part of every post (its message or user block) but posts of their own
+    root = dom.parse(_nested_thread().decode()).root
+    assert dom.post_texts(root) == [
+        "第一条评论：这个插件在手机上打不开。",
+        "我这边也一样，换了浏览器也不行。",
+        "清一下缓存再试试，应该能解决。",
+        "第二条评论：电脑上一切正常。",
+        "第三条评论：平板上偶尔会卡住。",
+    ]
+
+
+def test_block_in_every_post_is_part_of_the_post_not_a_reply():
+    # "comment-text" is in (nearly) every post: the message block, not a reply, so the name is not the message
+    html = "".join(
+        f'<div class="comment-item"><div class="name">甲{i}</div><div class="comment-text"><p>{m}</p><p>{m}</p></div></div>'
+        for i, m in enumerate(_SHORT)
+    ) + '<div class="comment-item"><div class="name">乙</div><div class="deleted">该评论已删除</div></div>'
+    root = dom.parse(f'<html><body><div class="list">{html}</div></body></html>').root
+    assert [" ".join(t.split()) for t in dom.post_texts(root)] == [f"{m} {m}" for m in _SHORT] + ["该评论已删除"]
+
+
+def test_reply_using_thread_words_is_a_message_not_a_byline():
+    msgs = ["谢谢回复，按你说的改完已经好了", "重装驱动也没有用，还是一样黑屏"]
+    html = "".join(
+        f'<div class="reply"><div class="who">网友{i} 3楼 2024-05-01 10:2{i}</div><div class="msg">{m}</div></div>'
+        for i, m in enumerate(msgs)
+    )
+    root = dom.parse(f'<html><body>{html}</body></html>').root
+    assert dom.post_texts(root) == msgs
+
+
+def test_byline_pieces_are_furniture_and_long_names_are_not_messages():
+    html = "".join(
+        f'<div class="comment-item"><div class="info"><span class="name">一个很长很长的用户昵称{i}号</span>'
+        f' <span>{i + 1}周前</span></div><div class="detail"><p>{m}</p></div></div>'
+        for i, m in enumerate(_SHORT)
+    )
+    root = dom.parse(f'<html><body><div class="list">{html}</div></body></html>').root
+    messages, furniture = dom.post_parts(root)
+    assert messages == _SHORT
+    assert "一个很长很长的用户昵称1号" in furniture and "2周前" in furniture
+    assert not furniture & set(_SHORT)
+
+
+def test_topic_link_list_is_not_a_post_group():
+    items = "".join(
+        f'<div class="topic-item"><a href="/t/{i}">相关话题标题第{i}个，点击进入查看详情</a></div>' for i in range(6)
+    )
+    html = (
+        '<html><body><div class="main"><p>楼主：请问这个表格怎么填写？已经试了很多次都提交失败。</p>'
+        f'<span>回复</span></div><div class="side">{items}</div></body></html>'
+    )
+    root = dom.parse(html).root
+    assert dom._post_group(root) == []
+
+
+def test_short_thread_under_big_menus_is_a_discussion():
+    menu = "".join(f'<li><a href="/c/{i}">栏目导航链接第{i}项</a></li>' for i in range(40))
+    posts = "".join(
+        f'<div class="reply"><span>{i + 1}楼 2024-03-0{i + 1} 10:0{i}</span><p>{m}</p></div>' for i, m in enumerate(_SHORT)
+    )
+    html = f'<html><body><nav><ul>{menu}</ul></nav><div class="thread">{posts}</div></body></html>'
+    root = dom.parse(html).root
+    dom.drop_unseen(root)
+    assert dom.is_discussion(root)
+
+
+def test_thread_declaring_itself_an_article_keeps_its_posts(monkeypatch):
+    # Forum software declares threads og:type article; the opening post is then one of the posts. trafilatura
+    # is made to lose the replies, as it does on app markup, so that only our post messages can bring them back.
+    question = "全屏以后界面被放大了一部分看不到，调了分辨率也没有用，请问大家这是什么原因？"
+    monkeypatch.setattr(api, "_trafilatura_run", lambda *a, **k: question)
+    page = _thread().replace(b"</title>", b'</title><meta property="og:type" content="article">')
+    rec = extract(page, "http://127.0.0.1:8000/thread-2.html")
+    for msg in _REPLIES:
+        assert msg in rec.text
+
+
+def test_code_highlighting_spans_are_not_chrome():
+    paras = "".join(f"<p>第{i}步：按照下面的命令配置代理，然后重新打开终端窗口验证是否生效。</p>" for i in range(4))
+    code = (
+        '<pre><code class="language-bash"><span class="token comment"># 设置代理端口</span>\n'
+        'export HTTP_PROXY=http://127.0.0.1:7890\n<span class="token comment"># 测试连通性</span>\n'
+        "curl -I https://example.com</code></pre>"
+    )
+    html = f"<html><head><title>配置代理</title></head><body><h1>配置代理</h1><article>{paras}{code}</article></body></html>"
+    rec = extract(html.encode(), "http://127.0.0.1:8000/a/9.html")
+    assert "设置代理端口" in rec.text and "测试连通性" in rec.text
+
+
+def test_counter_rows_and_long_legal_footers_are_chrome():
+    assert text.is_chrome("3 点赞 · 0 评论") and text.is_chrome("12 回复 | 3.4k 浏览")
+    footer = ("Copyright © 2024 Example Games Corporation & Sample Studio, Licensed to Demo Network Technology Co., "
+              "Ltd. All content on this site is provided for community discussion purposes only.")
+    assert len(footer) > 90 and text.is_chrome(footer)
+    assert text.is_chrome("Alpha, Beta Quest, and Beta Quest Online are trademarks and/or registered trademarks of "
+                          "Example Games Corporation in the U.S. and/or other countries, used here with permission.")
+    assert not text.is_chrome("我们俩点赞评论都很积极")  # prose, not a counter row
+
+
+def test_byline_joined_into_one_line_is_dropped():
+    # trafilatura may print a byline's spans as one line: votes, name, label, time
+    items = "".join(
+        f'<div class="comment-item"><h3><span class="vote"><span>{100 + i}</span> <a>有用</a></span>'
+        f'<span class="info"><a>观众{i}</a> <span>看过</span> <span>2024-04-0{i + 1} 13:19:20</span></span></h3>'
+        f'<p class="content"><span>{m}</span></p></div>'
+        for i, m in enumerate(_SHORT)
+    )
+    root = dom.parse(f'<html><body><div class="comments">{items}</div></body></html>').root
+    messages, furniture = dom.post_parts(root)
+    raw = "\n".join(f"{100 + i} 观众{i} 看过 2024-04-0{i + 1} 13:19:20\n{m}" for i, m in enumerate(_SHORT))
+    assert api._drop_post_furniture(raw, messages, furniture).splitlines() == _SHORT
+    # a reply that mentions a time is no byline
+    kept = "周六 2024-04-06 09:00 老地方集合，观众1 带上水"
+    assert api._drop_post_furniture(kept, messages, furniture) == kept
