@@ -77,9 +77,9 @@ def test_reprint_dateline_and_counter_lines():
     assert clean_lines("\n".join([body, *noise])).text == body
 
 
-def test_thread_replies_after_a_reprint_notice_are_kept():
-    post = [f"第{i}段正文，介绍本地制造业的发展情况以及下一步的工作安排和具体措施。" for i in range(4)]
+def test_thread_replies_after_a_comments_heading_are_kept():
+    post = [f"第{i}段正文，介绍本地制造业的发展情况以及下一步的工作安排和具体措施。" for i in range(6)]
     replies = ["楼上说得对，我们这里也是这样做的", "请问具体的申报流程在哪里可以查到"]
-    text = "\n".join([*post, "本作品采用《CC 协议》，转载必须注明作者和本文链接", *replies])
-    assert replies[0] not in clean_lines(text).text  # an article: the notice ends it
+    text = "\n".join([*post, "全部评论 (2)", *replies])
+    assert replies[0] not in clean_lines(text).text  # under an article, the comments heading ends it
     assert all(r in clean_lines(text, thread=True).text for r in replies)
