@@ -125,7 +125,12 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         gov_block.drop_tree()  # the 信息公开 table went to Record.gov
     dom.drop_unseen(root)
     # Forum threads, Q&A and comment pages: the replies are the content, not chrome to prune.
-    discussion = not hints.body_selector and dom.is_discussion(root, page_text)
+    discussion, comments = dom.page_type(root, page_text) if not hints.body_selector else (False, [])
+    # An article followed by its readers' comments: the comments go before pruning, which would keep a comment
+    # section holding most of the page's text (long comments under a short story) as the page's main block.
+    for el in comments:
+        if el.getparent() is not None:
+            el.drop_tree()
     thread_root = copy.deepcopy(root) if discussion else None
     dom.prune(root, hints.drop_selectors, reshape=not discussion)
     container = root

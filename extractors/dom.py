@@ -123,6 +123,16 @@ def _tokens(el) -> set[str]:
     return out
 
 
+def _names_comments(el) -> bool:
+    """A class word or id that ends in a comment word names a comment section whatever qualifies it: the
+    post's/article's comments ("post_comment", "article-comments"), not a post or an article."""
+    for name in (el.get("class") or "").split() + [el.get("id") or ""]:
+        toks = [t for t in _TOKEN_SPLIT.split(name) if t]
+        if toks and toks[-1].lower() in _DISCUSSION_TOKENS:
+            return True
+    return False
+
+
 def text_len(el) -> int:
     return len(re.sub(r"\s+", "", el.text_content() or ""))
 
@@ -484,23 +494,99 @@ def _looks_like_byline(text: str) -> bool:
 def is_discussion(root, page_text: str | None = None) -> bool:
     """A forum thread, Q&A or comment page: a group of posts holds 30 %+ of the page's text and the page prints
     thread words (楼主, 发表于, 回复, 个回答, 赞同…) at least twice, or, printing none, dates most of 3+ posts
-    with a time of day or an age. Call after drop_unseen (script text is not text)."""
+    with a time of day or an age; not an article followed by its readers' comments (see page_type). Call after
+    drop_unseen (script text is not text)."""
+    return page_type(root, page_text)[0]
+
+
+def page_type(root, page_text: str | None = None) -> tuple[bool, list]:
+    """(discussion, readers' comments): is_discussion, and on an article page the post group that is its readers'
+    comment section (an article block before it, see _article_before), for the caller to remove: the section can
+    hold more text than the article (a page of long comments under a short story), which the share guards of
+    prune protect as "most of the page"."""
     page_text = page_text if page_text is not None else visible_text(root)
     marked = len(_THREAD_MARKS.findall(page_text)) >= 2
     if not marked and len(_POST_STAMP.findall(page_text)) < 3:
-        return False  # cheap check first: most article pages stop here
+        return False, []  # cheap check first: most article pages stop here
     posts = _post_group(root)
     if len(posts) < 2 or not (marked or _stamped(posts)):
-        return False
+        return False, []
     share = _posts_share(root, posts)
-    if share >= 0.3:
-        return True
     if share < 0.1:
-        return False  # a comment box under an article
+        return False, []  # a comment box under an article: prune drops it as chrome
+    if _article_before(root, posts):
+        return False, posts
+    if share >= 0.3:
+        return True, []
     # Menus, sidebars and footers can outweigh a short thread: judge it again on the page they are pruned from.
     pruned = copy.deepcopy(root)
     prune(pruned, discussion=True)
-    return _posts_share(pruned, _post_group(pruned)) >= 0.3
+    return _posts_share(pruned, _post_group(pruned)) >= 0.3, []
+
+
+# An article under its headline: several paragraphs of prose, longer than a comment, before its comment section.
+_ARTICLE_MIN = 400
+_ARTICLE_PARAGRAPHS = 3
+_PARAGRAPH_MIN = 20
+
+
+def _prose_len(el) -> int:
+    """Unlinked text of the element itself: its text, its inline children's but links', and its children's tails."""
+    n = len((el.text or "").strip())
+    for child in el:
+        if isinstance(child.tag, str) and child.tag in _INLINE_TEXT and child.tag != "a":
+            n += len((child.text_content() or "").strip())
+        n += len((child.tail or "").strip())
+    return n
+
+
+def _article_before(root, posts: list) -> bool:
+    """An article followed by its readers' comments, not a thread: the page's largest block of prose outside the
+    post group comes before the group, has 3+ paragraphs and 400+ characters, and is longer than any post's
+    message. A thread's opening post is one of the posts (the same markup), or, printed on its own before the
+    replies, is a question or a one-paragraph topic (a forum topic of one long paragraph stays a thread); a Q&A
+    question is shorter than its best answer. A block's prose is its own unlinked text plus its children's, so
+    the article body (a div of <p>) scores, not the menus (links) or the wrapper of the whole page."""
+    body = root.find("body")
+    if body is None:
+        return False
+    inside = {d for p in posts for d in p.iter()}
+    first = None
+    outside: dict = {}
+    paragraphs: dict = {}
+    within: dict = {}
+    last: dict = {}  # where the block's prose ends: all of an article comes before its comments
+    for i, el in enumerate(body.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if first is None and el in inside:
+            first = i
+        n = _prose_len(el)
+        if n < 2:
+            continue
+        parent = el.getparent()
+        if el in inside:
+            within[el] = within.get(el, 0) + n
+            if parent in inside:
+                within[parent] = within.get(parent, 0) + n
+            continue
+        outside[el] = outside.get(el, 0) + n
+        last[el] = i
+        if parent is not None:
+            outside[parent] = outside.get(parent, 0) + n
+            last[parent] = i
+            if n >= _PARAGRAPH_MIN:
+                paragraphs[parent] = paragraphs.get(parent, 0) + 1
+    if not outside or first is None:
+        return False
+    best = max(outside, key=lambda e: outside[e])
+    n = outside[best]
+    return (
+        last[best] < first
+        and n >= _ARTICLE_MIN
+        and paragraphs.get(best, 0) >= _ARTICLE_PARAGRAPHS
+        and n > max(within.values(), default=0)
+    )
 
 
 def _posts_share(root, posts: list) -> float:
@@ -537,6 +623,7 @@ def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = Fals
     reshape = reshape and not discussion
     if reshape:
         unwrap_layout_tables(body)
+        unwrap_layout_lists(body)
     total = text_len(body) or 1
     for el in list(body.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None or el is body:
@@ -554,7 +641,7 @@ def prune(root, drop_selectors: tuple[str, ...] = (), *, discussion: bool = Fals
             continue
         if _in_code(el):
             continue  # highlighters class code tokens "token comment", "hljs-comment": the code's own text
-        if toks & _KEEP_TOKENS and text_len(el) > 200:
+        if toks & _KEEP_TOKENS and text_len(el) > 200 and not (toks & _DISCUSSION_TOKENS and _names_comments(el)):
             continue
         if text_len(el) >= 0.35 * total:
             continue  # most of the page's text: a wrapper with an unlucky class, never chrome
@@ -611,6 +698,33 @@ def unwrap_layout_tables(body) -> int:
         for el in parts:
             el.tag = "div"
         table.tag = "div"
+        n += 1
+    return n
+
+
+# A list item holding this share of the page's text in blocks (divs, headings, paragraphs) is a page column.
+_LAYOUT_ITEM_SHARE = 0.3
+
+
+def unwrap_layout_lists(body) -> int:
+    """Turn lists used as page columns (<ul><li class="left-main">headline, byline, article…</li><li>sidebar</li>)
+    into plain containers: trafilatura prints a list item as one "- " line, which glued a whole article (its
+    headline, byline and every paragraph) into a single line. A list item is a column when it holds blocks
+    (divs, headings, paragraphs) and 30 %+ of the page's text; the list and all its items become <div>s."""
+    total = text_len(body) or 1
+    n = 0
+    for item in list(body.iter("li")):
+        lst = item.getparent()
+        if item.tag != "li" or lst is None or lst.tag not in ("ul", "ol"):
+            continue
+        if text_len(item) < _LAYOUT_ITEM_SHARE * total:
+            continue
+        if next(item.iterdescendants(*_CELL_BLOCKS, "p"), None) is None:
+            continue
+        for el in lst:
+            if isinstance(el.tag, str) and el.tag == "li":
+                el.tag = "div"
+        lst.tag = "div"
         n += 1
     return n
 

@@ -228,7 +228,9 @@ def editor_of(line: str) -> str | None:
     """The editor named in a credit line ("责编：郝帅、杨迪" → "郝帅、杨迪"), or None if the line is not a credit."""
     if len(line) > 80 or not _ROLE_WORD.search(line):
         return None
-    stripped = line.strip("[]()（）【】 ")
+    # a credit printed as a list item ("- 责任编辑: 刘响": trafilatura's bullet) is still a credit; only with its
+    # colon: a bulleted "- 编辑器设置" is an item of a list
+    stripped = re.sub(r"^\s*[-•·*]\s+(?=\S{2,6}\s*[:：︱|丨])", "", line).strip("[]()（）【】 ")
     if len(stripped) > 60 or re.search(r"[，。！？；!?;]", stripped):
         return None  # a sentence that merely starts with 编辑…, not a credit
     # Multi-role credits ("编辑 X 审读 Y 二审 Z 三审 W") and single ones ("责编：X").

@@ -238,3 +238,146 @@ def test_byline_joined_into_one_line_is_dropped():
     # a reply that mentions a time is no byline
     kept = "周六 2024-04-06 09:00 老地方集合，观众1 带上水"
     assert api._drop_post_furniture(kept, messages, furniture) == kept
+
+
+# ---- an article followed by its readers' comments is an article, whatever share of the page the comments hold
+
+_COMMENTS = [
+    "这个政策来得太及时了，我们厂去年就想换设备，一直在等补贴细则。",
+    "希望审批流程能再简化一些，小企业申请材料太多，跑了好几趟。",
+    "数字化转型不是买几台机器就行，人才培养也要跟上才行。",
+    "我们县里也有类似的项目，效果还不错，产能提高了不少。",
+    "补贴比例是多少？文章里没有写清楚，有没有知道的朋友说一下。",
+    "支持！制造业是根本，技术改造早就该大力推进了，点赞。",
+]
+
+
+def _article_under_long_comments(paragraphs: int = 8, comments: int = 18) -> bytes:
+    """A news story (headline, dated byline, paragraphs) and a comment section holding more text than the story:
+    the comments are most of the page, so the page-type shares and prune's "most of the page" guard keep them."""
+    paras = "".join(
+        f"<p>第{i}段：本市今年推进制造业技术改造，重点支持企业开展数字化转型和设备更新，目前已有多家企业完成改造并投产。</p>"
+        for i in range(paragraphs)
+    )
+    items = "".join(
+        f'<li class="comment-item"><div class="user"><a href="/u/{i}">网友甲{i}号</a>'
+        f' <span>2024-05-06 1{i % 10}:2{i % 6}</span></div><div class="txt">{_COMMENTS[i % len(_COMMENTS)]}第{i}条</div>'
+        '<div class="tools"><a>回复</a> <a>举报</a></div></li>'
+        for i in range(comments)
+    )
+    return (
+        "<html><head><title>本市推进技术改造</title></head><body>"
+        '<div class="nav"><a href="/">首页</a> <a href="/n">新闻</a></div>'
+        '<h1>本市推进技术改造</h1><div class="info">2024-05-06 10:00 来源：本地日报</div>'
+        f'<div class="article">{paras}</div>'
+        f'<div class="comment-box"><h3>全部评论</h3><ul class="comment-list">{items}</ul></div></body></html>'
+    ).encode()
+
+
+def test_article_with_long_comment_section_is_an_article():
+    root = dom.parse(_article_under_long_comments().decode()).root
+    dom.drop_unseen(root)
+    posts = dom._post_group(root)
+    assert dom._posts_share(root, posts) >= 0.35  # a thread by its share alone, and kept by prune as "most of the page"
+    discussion, comments = dom.page_type(root)
+    assert not discussion and comments == posts
+    assert not dom.is_discussion(root)
+
+
+def test_article_with_long_comment_section_gives_the_article_only():
+    rec = extract(_article_under_long_comments(), "http://127.0.0.1:8000/news/2024/1.html")
+    assert rec.status == "ok"
+    lines = rec.text.splitlines()
+    assert len(lines) == 8 and all(line.startswith(f"第{i}段") for i, line in enumerate(lines))
+    assert "网友甲" not in rec.text and "补贴细则" not in rec.text and "全部评论" not in rec.text
+
+
+def _topic_outside_replies(topic: str) -> bytes:
+    """A forum topic printed on its own (other markup than the replies) before a run of replies."""
+    replies = "".join(
+        f'<div class="reply"><div class="who"><a>会员{i}</a> {i + 1}楼 2024-05-0{i + 1} 09:1{i}</div>'
+        f'<div class="msg">{m}</div></div>'
+        for i, m in enumerate(_COMMENTS)
+    )
+    return (
+        "<html><head><title>设备更新怎么申请补贴</title></head><body><h1>设备更新怎么申请补贴</h1>"
+        f'<div class="topic"><div class="who">楼主 2024-05-01 08:00</div>{topic}</div>'
+        f'<div class="replies">{replies}</div></body></html>'
+    ).encode()
+
+
+def test_thread_whose_topic_is_outside_the_replies_stays_a_thread():
+    # a short question, and a long topic in one paragraph: neither reads as an article with comments
+    short = "<p>厂里想申请设备更新补贴，请问需要准备哪些材料，去哪里办理？</p>"
+    long = "<p>" + "厂里今年想申请设备更新补贴，已经准备了营业执照、设备清单和采购合同，" * 12 + "请问还缺什么？</p>"
+    assert len(long) > 400
+    for topic in (short, long):
+        root = dom.parse(_topic_outside_replies(topic).decode()).root
+        dom.drop_unseen(root)
+        assert dom.page_type(root) == (True, [])
+        rec = extract(_topic_outside_replies(topic), "http://127.0.0.1:8000/thread-9.html")
+        for msg in _COMMENTS:
+            assert msg in rec.text
+
+
+def test_question_shorter_than_its_answers_stays_a_thread():
+    # a question of several paragraphs outside the answers' group, and an answer longer than the question
+    question = "".join(f"<p>问题补充{i}：设备更新补贴的申请条件、材料、时限和审批部门分别是什么，有没有完整的流程？</p>"
+                       for i in range(10))
+    answer = "".join(f"<p>回答第{i}点：先到区工信部门登记项目，再准备设备清单、合同和发票，审核通过后拨付资金。</p>"
+                     for i in range(12))
+    answers = "".join(
+        f'<div class="answer-item"><div class="who"><a>答主{i}</a> 2024-05-0{i + 1} 10:00 赞同 {i}</div>'
+        f'<div class="answer-body">{answer if i == 0 else _COMMENTS[i]}</div></div>'
+        for i in range(3)
+    )
+    html = f'<html><body><h1>补贴怎么申请</h1><div class="question">{question}</div><div class="answers">{answers}</div></body></html>'
+    root = dom.parse(html).root
+    dom.drop_unseen(root)
+    assert dom._article_before(root, dom._post_group(root)) is False  # 400+ characters in paragraphs, but shorter
+    assert dom.page_type(root) == (True, [])
+
+
+def test_page_column_in_a_list_is_not_one_list_item_line():
+    # <ul><li> used as the page's columns: when trafilatura reads the wrapper of the columns (no body block it
+    # recognises by its class), it printed the column, a list item, as one "- " line
+    paras = "".join(f"<p>第{i}段：本市今年推进制造业技术改造，重点支持企业开展数字化转型和设备更新。</p>" for i in range(6))
+    html = (
+        "<html><head><title>本市推进技术改造</title></head><body>"
+        f'<div class="main"><ul class="columns"><li class="left"><div class="box"><h1>本市推进技术改造</h1>'
+        f'<div class="time">2024-05-06 10:00</div><div class="text all-txt">{paras}</div>'
+        '<ul class="other"><li>原标题：本市技术改造</li></ul></div></li>'
+        '<li class="right"><div><a href="/1">热门文章一</a></div></li></ul></div></body></html>'
+    )
+    rec = extract(html.encode(), "http://127.0.0.1:8000/news/2.html")
+    paragraphs = [line for line in rec.text.splitlines() if "段：" in line]
+    assert len(paragraphs) == 6 and all(line.startswith(f"第{i}段") for i, line in enumerate(paragraphs))
+
+
+def test_comment_section_named_after_the_post_is_chrome():
+    # "post_comment" holds a keep word (post) but names the post's comments: pruned like any comment section.
+    # The comments carry no post/comment class (NetEase "single-tie"), so no post group finds them either.
+    paras = "".join(
+        f"<p>第{i}段：本市今年推进制造业技术改造，重点支持企业开展数字化转型和设备更新，目前已有多家企业完成改造。</p>"
+        for i in range(12)
+    )
+    ties = "".join(
+        f'<div class="single-tie"><div class="tie-author"><a>网友乙{i}</a> 2024-05-06 12:0{i}</div>'
+        f'<p class="tie-cnt">{m}</p><a>回复</a></div>' for i, m in enumerate(_COMMENTS[:5])
+    )
+    html = (
+        "<html><head><title>本市推进技术改造</title></head><body><h1>本市推进技术改造</h1>"
+        f'<div class="post_body">{paras}</div><div id="post_comment"><div class="tie-list">{ties}</div></div>'
+        "</body></html>"
+    )
+    root = dom.parse(html).root
+    dom.drop_unseen(root)
+    assert not dom.is_discussion(root)
+    section = root.get_element_by_id("post_comment")
+    assert 200 < dom.text_len(section) < 0.35 * dom.text_len(root.find("body"))  # kept by its keep word alone
+    dom.prune(root)
+    kept = dom.visible_text(root)
+    assert "第11段" in kept and "网友乙" not in kept and not any(m in kept for m in _COMMENTS)
+    rec = extract(html.encode(), "http://127.0.0.1:8000/news/3.html")
+    assert "第9段" in rec.text and "网友乙" not in rec.text
+    assert not dom._names_comments(dom.parse('<div class="post_content">x</div>').root.find(".//div"))

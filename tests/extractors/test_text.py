@@ -83,3 +83,11 @@ def test_thread_replies_after_a_comments_heading_are_kept():
     text = "\n".join([*post, "全部评论 (2)", *replies])
     assert replies[0] not in clean_lines(text).text  # under an article, the comments heading ends it
     assert all(r in clean_lines(text, thread=True).text for r in replies)
+
+
+def test_bulleted_editor_credit_is_a_credit():
+    # a credit printed in a list (<li>责任编辑: 刘响</li>) comes out of trafilatura as "- 责任编辑: 刘响"
+    cleaned = clean_lines("正文第一段，内容完整。\n- 责任编辑: 刘响", title=None)
+    assert cleaned.text == "正文第一段，内容完整。" and cleaned.editor == "刘响"
+    kept = clean_lines("正文第一段，内容完整。\n- 编辑部的故事很好看", title=None)
+    assert "编辑部的故事" in kept.text  # a list item that starts with 编辑 but credits no one
