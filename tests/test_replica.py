@@ -377,9 +377,15 @@ def test_fixed_ports_and_prompt_restart():
 
 
 def test_command_line_serves_until_interrupted():
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.demo.replica", "--port", "0"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONFAULTHANDLER": "1"}
+    # A child inherits an ignored SIGINT (something in a long pytest session leaves SIGINT at SIG_IGN); a handler
+    # is reset to the default at exec, so install one while starting the server, as a user's terminal has it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.demo.replica", "--port", "0"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         lines = [proc.stdout.readline() for _ in range(8)]
         urls = dict(line.split() for line in lines)
@@ -387,7 +393,12 @@ def test_command_line_serves_until_interrupted():
         status, _, body = _get(urls["dutenews"].rstrip("/"), "/robots.txt")
         assert status == 200 and b"Sitemap: http://127.0.0.1:" in body
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0  # generous: a loaded 2-core CI machine
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+            raise AssertionError("no exit after SIGINT:\n" + proc.communicate(timeout=10)[1][-5000:]) from None
+        assert code == 0
     finally:
         if proc.poll() is None:
             proc.kill()
