@@ -210,3 +210,11 @@ def test_short_replies_with_their_own_reply_form_are_kept():
     text = root.text_content()
     assert all(f"第{i}楼的回复内容很短" in text for i in range(4))
     assert "写下你的回复" not in text and root.find(".//form") is None
+
+
+def test_opinion_disclaimer_and_forwarding_notice_are_chrome():
+    assert is_chrome("本文仅代表作者个人观点。")
+    assert is_chrome("文章仅代表作者本人观点，与本网站无关")
+    assert is_chrome("- 请支持独立网站，转发请注明本文链接：https://example.cn/a.shtml")
+    # the same words inside a sentence of the article are text
+    assert not is_chrome("专家仅代表作者观点的说法不对，我们认为政策要长期坚持，并且持续投入资源推进。")
