@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 from extractors.record import Attachment, GovInfo
@@ -26,6 +27,24 @@ _INLINE_PUBTIME = re.compile(
 )
 
 
+# The same as Unix seconds: WeChat articles render "昨天"/"2天前" in the browser from `var ct = "1581517074"`,
+# and the raw page has no other date.
+_INLINE_EPOCH = re.compile(
+    r"""(?:\bvar\s+ct|["']?(?:create_time|publish_time|publishTime|pubtime|pub_time|ptime)["']?)\s*[:=]\s*["']?"""
+    r"""(?P<v>1[0-9]{9})(?![0-9])"""
+)
+_CHINA = timezone(timedelta(hours=8))
+
+
+def _epoch_pubtime(script: str) -> str | None:
+    m = _INLINE_EPOCH.search(script)
+    if not m:
+        return None
+    # Ten digits starting with 1: 2001-09 .. 2033-05. No comparison with the clock: extraction stays a pure
+    # function of the page, so re-extracting an old WARC gives the same record.
+    return datetime.fromtimestamp(int(m.group("v")), _CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def meta_tags(root) -> dict[str, str]:
     """<meta name|property|itemprop=… content=…> lower-cased, first wins; JSON-LD datePublished/headline too."""
     out: dict[str, str] = {}
@@ -43,6 +62,10 @@ def meta_tags(root) -> dict[str, str]:
                 m = _INLINE_PUBTIME.search(el.text)
                 if m:
                     out["json:pubtime"] = m.group("v")
+                else:
+                    stamp = _epoch_pubtime(el.text)
+                    if stamp:
+                        out["json:pubtime"] = stamp
             continue
         try:
             data = json.loads(el.text)
