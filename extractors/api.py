@@ -306,7 +306,7 @@ def _find_date(root, page_text, header, before, tags, url, hints) -> dates.Found
     if found is None:
         # "发布时间：10-08 12:00": the year from a meta/URL date on the same month and day.
         found = dates.yearless_with_year(
-            header, (dates.from_meta(tags), dates.from_meta(tags, dates._META_UPDATE_NAMES), dates.from_url(url))
+            header, (dates.from_meta(tags), dates.from_meta(tags, dates.META_UPDATE_NAMES), dates.from_url(url))
         )
     return (
         found
@@ -329,7 +329,7 @@ def _trafilatura_text(container, url: str) -> str:
             return fallback
         # Precision mode may pick the article's header block (headline, dateline, outlet), whose raw length is
         # close to a short article's: then the candidates are compared on prose, lines that read as sentences.
-        if _is_header_block(text) and _prose_len(fallback) > 2 * _prose_len(text) + _PROSE_MARGIN:
+        if _is_header_block(text) and _sentence_chars(fallback) > 2 * _sentence_chars(text) + _PROSE_MARGIN:
             return fallback
     return text
 
@@ -347,15 +347,12 @@ def _is_header_block(raw: str) -> bool:
     )
 
 
-_PROSE_END = re.compile(r"[。！？!?][”」』\"'）)]?$")
-
-
-def _prose_len(raw: str) -> int:
+def _sentence_chars(raw: str) -> int:
     """Characters in lines that read as sentences (end like one) and are not chrome."""
     n = 0
     for line in raw.splitlines():
         k = text._key(line)
-        if len(k) >= 8 and _PROSE_END.search(line.strip()) and not text.is_chrome(line.strip()):
+        if len(k) >= 8 and text.SENTENCE_END.search(line.strip()) and not text.is_chrome(line.strip()):
             n += len(k)
     return n
 

@@ -59,7 +59,7 @@ _META_NAMES = (
 )
 # Update times: never a publish date by themselves, but they give the year of a visible "10-08 12:00" on the
 # same month and day (baijiahao prints no year; its itemprop dateUpdate is the publish time).
-_META_UPDATE_NAMES = ("dateupdate", "datemodified", "article:modified_time", "og:updated_time", "lastmod", "last-modified")
+META_UPDATE_NAMES = ("dateupdate", "datemodified", "article:modified_time", "og:updated_time", "lastmod", "last-modified")
 
 
 @dataclass(frozen=True)

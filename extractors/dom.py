@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import lxml.etree as etree
 import lxml.html
 
+from extractors.text import SENTENCE_END
+
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
 _HUGE_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True)
@@ -680,10 +682,8 @@ def is_layout_table(table) -> bool:
     rows = _own(table, "tr")
     if len(rows) <= 1:
         return True
-    for cell in _own(table, "td") + _own(table, "th"):
-        for el in cell.iterdescendants(*_CELL_BLOCKS):
-            return True
-    return False
+    return any(next(cell.iterdescendants(*_CELL_BLOCKS), None) is not None
+               for cell in _own(table, "td") + _own(table, "th"))
 
 
 def unwrap_layout_tables(body) -> int:
@@ -775,7 +775,6 @@ def lead_summary(root) -> str | None:
     return None
 
 
-_SENTENCE_END = re.compile(r"[。！？!?][”」』\"'）)]?$")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -784,7 +783,7 @@ def _is_sentence(el) -> bool:
     lead = el.text or ""
     if len(_HAN_RUN.findall(lead)) < 6 and len(lead.split()) < 6:
         return False
-    return bool(_SENTENCE_END.search((el.text_content() or "").strip()))
+    return bool(SENTENCE_END.search((el.text_content() or "").strip()))
 
 
 def _longest_unlinked_run(el) -> int:

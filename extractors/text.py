@@ -21,6 +21,8 @@ _PINYIN_BRACKETED = re.compile(rf"(?<=[\u3400-\u9fff])\s?[(（]{_SYL}(?:\s+{_SYL
 _PINYIN_INLINE = re.compile(rf"(?<=[\u3400-\u9fff]){_SYL}(?=[\u3400-\u9fff\s，。、；：！？”“,.;:!?]|$)")
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
+# A line or block that closes like a sentence (。！？, then perhaps a closing quote or bracket).
+SENTENCE_END = re.compile(r"[。！？!?][”」』\"'）)]?$")
 _WS = re.compile(r"[ \t\u00a0\u3000\u200b\ufeff]+")
 _PUNCT_WS = re.compile(r"[\W_]+")
 

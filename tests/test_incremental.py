@@ -19,6 +19,12 @@ from tests.hostile_servers import ListingSite, Server, mux, profile_toml
 SCHEMA = json.loads((REPO / "archive/schema/record.schema.json").read_text())
 
 
+def _profile(tmp_path: Path, base: str, **options) -> Path:
+    profile = tmp_path / "inc.toml"
+    profile.write_text(profile_toml("inc_site", base, **options), encoding="utf-8")
+    return profile
+
+
 def _crawl(profile: Path, out: Path, *extra: str):
     return run_policycrawl("crawl", "inc_site", "--sources", str(profile), "--out", str(out), "--allow-loopback",
                            *LOOPBACK_SETTINGS, "-s", "RETRY_TIMES=0", *extra)
@@ -43,8 +49,7 @@ def test_recheck_writes_revisits_for_unchanged_and_new_versions_for_changed(tmp_
     out = tmp_path / "out"
     site = ListingSite(6, 10, etag={1, 2, 3})  # 1-3 answer If-None-Match with 304; 4-6 have no validators
     with Server(site) as server:
-        profile = tmp_path / "inc.toml"
-        profile.write_text(profile_toml("inc_site", server.base), encoding="utf-8")
+        profile = _profile(tmp_path, server.base)
         first = _crawl(profile, out)
         assert first.returncode == exitcodes.OK, first.stderr[-3000:]
         v1 = {line["url"]: line for line in _lines(out)}
@@ -102,8 +107,7 @@ def test_same_page_in_new_gzip_bytes_is_no_new_version(tmp_path: Path):
     out = tmp_path / "out"
     site = ListingSite(3, 10, stamped_gzip=True)
     with Server(site) as server:
-        profile = tmp_path / "inc.toml"
-        profile.write_text(profile_toml("inc_site", server.base), encoding="utf-8")
+        profile = _profile(tmp_path, server.base)
         assert _crawl(profile, out).returncode == exitcodes.OK
         site.versions[2] = 2  # one real change among pages that only got new gzip headers
         time.sleep(1.1)
@@ -128,8 +132,7 @@ def test_revisit_only_points_into_a_validated_file(tmp_path: Path):
     out = tmp_path / "out"
     site = ListingSite(2, 10, etag=True)
     with Server(site) as server:
-        profile = tmp_path / "inc.toml"
-        profile.write_text(profile_toml("inc_site", server.base), encoding="utf-8")
+        profile = _profile(tmp_path, server.base)
         assert _crawl(profile, out).returncode == 0
         # Damage the finished WARC holding the originals: a revisit must not point into it.
         (warc,) = (out / "warc").glob("*.warc.gz")
@@ -152,8 +155,7 @@ def test_pagination_stops_per_listing_at_the_watermark(tmp_path: Path):
     a = ListingSite(30, 5, prefix="/a1")  # gets new articles between runs
     b = ListingSite(30, 5, prefix="/b1")  # does not
     with Server(mux(a, b)) as server:
-        profile = tmp_path / "inc.toml"
-        profile.write_text(profile_toml("inc_site", server.base, listings=("/a1", "/b1")), encoding="utf-8")
+        profile = _profile(tmp_path, server.base, listings=("/a1", "/b1"))
         first = _crawl(profile, out)
         assert first.returncode == 0, first.stderr[-3000:]
         assert server.hits["/a1/list/6.html"] == server.hits["/b1/list/6.html"] == 1
@@ -180,8 +182,7 @@ def test_unfinished_walk_is_not_cut_short_by_the_watermark(tmp_path: Path):
     out = tmp_path / "out"
     site = ListingSite(40, 5)
     with Server(site) as server:
-        profile = tmp_path / "inc.toml"
-        profile.write_text(profile_toml("inc_site", server.base), encoding="utf-8")
+        profile = _profile(tmp_path, server.base)
         # A budget of 12 requests ends the first walk on page 2 or 3, unfinished.
         first = _crawl(profile, out, "--max-pages", "12")
         assert first.returncode == 0, first.stderr[-3000:]
@@ -196,8 +197,7 @@ def test_fatal_error_exits_1(tmp_path: Path):
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("x")
     with Server(ListingSite(1, 5)) as server:
-        profile = tmp_path / "inc.toml"
-        profile.write_text(profile_toml("inc_site", server.base), encoding="utf-8")
+        profile = _profile(tmp_path, server.base)
         result = _crawl(profile, not_a_dir)
     assert result.returncode == exitcodes.FATAL
     assert "fatal" in result.stderr

@@ -173,8 +173,8 @@ def test_text_after_an_empty_inline_placeholder_survives():
 def test_header_block_picked_by_precision_mode_loses_to_prose():
     assert api._is_header_block("某部门：着力打造综合交通网络\n2024-05-06 10:56:28\n某某网")
     assert not api._is_header_block(PROSE)
-    assert api._prose_len("2024-05-06 10:56:28\n某某网") == 0
-    assert api._prose_len(PROSE) > 30
+    assert api._sentence_chars("2024-05-06 10:56:28\n某某网") == 0
+    assert api._sentence_chars(PROSE) > 30
 
 
 def test_intro_box_is_a_lead():

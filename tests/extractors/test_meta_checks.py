@@ -158,13 +158,9 @@ def test_dateline_date_still_beats_meta():
 
 def test_unix_publish_time_in_page_script():
     """WeChat-style pages render the date in the browser from `var ct = "…"` (Unix seconds): read it, in +08:00."""
-    from extractors import extract
-
-    body = "".join(f"<p>第{i}段正文，介绍本地推动制造业高质量发展的主要举措和阶段性成效。</p>" for i in range(5))
-    html = (f'<html><head><title>某市发布制造业新政</title><script>var ct = "1581517074";</script></head>'
-            f'<body><h1>某市发布制造业新政</h1><em id="publish_time"></em>{body}</body></html>')
-    rec = extract(html.encode(), "https://mp.weixin.qq.com/s?x=1")
-    assert rec.published == "2020-02-12T22:17:54+08:00"
+    head = '<title>某市发布制造业新政</title><script>var ct = "1581517074";</script>'
+    body = '<h1>某市发布制造业新政</h1><em id="publish_time"></em>' + BODY
+    assert extract(page(head, body), "https://mp.weixin.qq.com/s?x=1").published == "2020-02-12T22:17:54+08:00"
     # an id that happens to be ten digits is not a time
-    rec = extract(html.replace("var ct", "var uid").encode(), "https://mp.weixin.qq.com/s?x=1")
-    assert rec.published is None
+    other = extract(page(head.replace("var ct", "var uid"), body), "https://mp.weixin.qq.com/s?x=1")
+    assert other.published is None
