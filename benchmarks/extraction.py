@@ -257,8 +257,9 @@ def score_chrome(sc: Scores, out: Output, truth: dict) -> str:
     return note
 
 
-def run(dataset: str, tools: list[str], limit: int | None, per_page: bool) -> dict[str, Scores]:
-    pages = load_pages(dataset, limit)
+def run(dataset: str, tools: list[str], limit: int | None, per_page: bool, pages: list[Page] | None = None
+        ) -> dict[str, Scores]:
+    pages = load_pages(dataset, limit) if pages is None else pages
     if not pages:
         sys.exit(f"no pages in {evaldata_root() / dataset}: set POLICYCRAWL_EVALDATA to the evaldata folder")
     results: dict[str, Scores] = {}
@@ -351,18 +352,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="only the first N pages")
     ap.add_argument("--per-page", action="store_true", help="print one line per page and tool")
     ap.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated subset of {','.join(TOOLS)}")
+    ap.add_argument("--split", choices=("both", "dev", "heldout", "all"), default="both",
+                    help="development pages, frozen held-out pages (benchmarks/splits.json), all, or both tables")
+    ap.add_argument("--lodo", action="store_true", help="leave-one-domain-out: per-domain scores, mean over domains")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO))
     tools = [t for t in args.tools.split(",") if t]
     unknown = set(tools) - set(TOOLS)
     if unknown:
         ap.error(f"unknown tools {sorted(unknown)}; known: {sorted(TOOLS)}")
-    results = run(args.dataset, tools, args.limit, args.per_page)
-    first = next(iter(results.values()))
-    n = max(len(first.f), len(first.snippets_found))
-    print()
-    print(table(args.dataset, n, results))
-    return 0
+    from benchmarks import heldout
+
+    return heldout.report(args, tools)
 
 
 if __name__ == "__main__":
