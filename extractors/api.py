@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from w3lib.url import canonicalize_url
 
-from extractors import dates, dom, lang, meta, regions, script, text
+from extractors import boundaries, dates, dom, lang, meta, regions, script, text
 from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
@@ -133,6 +133,10 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
             el.drop_tree()
     thread_root = copy.deepcopy(root) if discussion else None
     dom.prune(root, hints.drop_selectors, reshape=not discussion)
+    if not discussion:
+        # where the article ends: a following story, feeds and card grids go by structure (boundaries.py)
+        boundaries.cut_second_story(root, title_el)
+        boundaries.drop_teaser_lists(root.find("body") if root.find("body") is not None else root, title_el)
     container = root
     if hints.body_selector:
         try:
@@ -143,7 +147,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
             container = hits[0]
     attachments = meta.find_attachments(container, url)
     lead = dom.lead_summary(container)
-    raw = _trafilatura_text(container, url)
+    raw = _trafilatura_text(container, url, anchors)
     if thread_root is not None:
         article = raw
         dom.prune(thread_root, hints.drop_selectors, discussion=True)
@@ -319,12 +323,16 @@ def _find_date(root, page_text, header, before, tags, url, hints) -> dates.Found
     )
 
 
-def _trafilatura_text(container, url: str) -> str:
+def _trafilatura_text(container, url: str, anchors: set[str] = frozenset()) -> str:
     """trafilatura in precision mode; on short pages, where that mode can throw the whole body away,
     the default mode too, keeping the longer result (the line cleaning removes what it adds of chrome)."""
     text = _trafilatura_run(copy.deepcopy(container), url, precision=True)
     if len(text) < _SHORT_TEXT:
         fallback = _trafilatura_run(container, url, precision=False)
+        # the fallback is there to recover prose precision mode threw away, never to add a list
+        listed = boundaries.list_lines(fallback, text, anchors)
+        if listed:
+            fallback = "\n".join(line for line in fallback.splitlines() if line not in listed)
         if len(fallback) > 2 * len(text) + 50:
             return fallback
         # Precision mode may pick the article's header block (headline, dateline, outlet), whose raw length is
