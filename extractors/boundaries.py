@@ -35,6 +35,8 @@ MIN_ITEMS = 3
 TEASER_SHARE = 0.66
 # Text (characters without spaces) after a second headline that makes it a story, not a lone heading.
 STORY_MIN_CHARS = 60
+# Text allowed in a story's block before its headline (a kicker, a section label, a date).
+LEAD_MAX_CHARS = 40
 
 
 def _text(el) -> str:
@@ -126,10 +128,14 @@ def cut_second_story(root, headline) -> bool:
         top = el
         while top.getparent() is not common:
             top = top.getparent()
-        wrapped = top is not el and _chars(top) - len(key) >= STORY_MIN_CHARS  # a block holding headline + story
-        if not wrapped and headline.tag != "h1":
-            # a bare heading among the paragraphs, shaped like a headline that is not the page's <h1>: the next
-            # section of the same article (encyclopedias title a page with one section heading's shape)
+        if top is el:
+            if headline.tag != "h1":
+                # a bare heading among the paragraphs, shaped like a headline that is not the page's <h1>: the
+                # article's next section (encyclopedias title a page with one section heading's shape)
+                continue
+        elif _chars_before(top, el) > LEAD_MAX_CHARS or _chars(top) - len(key) < STORY_MIN_CHARS:
+            # not a block that opens with the headline and holds its story, but a block holding (the rest of) this
+            # article with a heading somewhere inside it
             continue
         following = [top, *top.itersiblings()]
         if sum(_chars(f) for f in following) - len(key) < STORY_MIN_CHARS:
@@ -139,6 +145,21 @@ def cut_second_story(root, headline) -> bool:
                 f.drop_tree()
         return True
     return False
+
+
+def _chars_before(block, el) -> int:
+    """Characters of block's text that come before el (a headline opening its block has next to none)."""
+    n = 0
+    for node in block.iter():
+        if node is el:
+            return n
+        if isinstance(node.tag, str) and node.text:
+            n += len(re.sub(r"\s+", "", node.text))
+        if node is not block and node.tail and not any(a is el for a in node.iterancestors()):
+            n += len(re.sub(r"\s+", "", node.tail))
+        if n > LEAD_MAX_CHARS:
+            return n
+    return n
 
 
 def _chars(el) -> int:

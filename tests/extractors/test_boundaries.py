@@ -138,3 +138,12 @@ def test_each_mechanism_is_what_passes_its_test(monkeypatch, switch_off, test):
         monkeypatch.setattr(boundaries, name, OFF[name])
     with pytest.raises(AssertionError):
         test()
+
+
+def test_a_heading_shaped_like_the_headline_inside_the_body_is_a_section():
+    """The body block holds the article's paragraphs and, after them, a heading styled like the headline: the
+    block does not open with that heading, so it is this article's next section, not another story."""
+    main = ("<div class='txt'>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
+            + "<h1 class='art-t'>会议还研究了其他事项</h1>" + "".join(f"<p>{p}</p>" for p in OTHER) + "</div>")
+    text = check(html(main))
+    assert all(p in text for p in OTHER), text
