@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from w3lib.url import canonicalize_url
 
-from extractors import boundaries, dates, dom, lang, meta, regions, script, text
+from extractors import boundaries, dates, dom, gov, lang, meta, published, regions, script, text
 from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
@@ -109,20 +109,29 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     # ---- metadata from the whole page, before anything is pruned
     tags = meta.meta_tags(root)
     title, title_el = meta.find_title(root, tags, hints.title_suffixes)
+    govfound = gov.find(root)
+    if title_el is None and govfound.value("title"):
+        # No headline element: the block's 标题 / 名称 is the headline the page shows (the <title> is often
+        # just "site - column").
+        title = govfound.value("title")
     if hints.title_selector:
         title = _first_text(root, hints.title_selector) or title
     page_text = dom.visible_text(root)
     header, before = _header_window(page_text, title)
-    found = _find_date(root, page_text, header, before, tags, url, hints)
-    gov, gov_block = meta.find_gov_table(root)
     original_source = meta.find_source(header)
+    # htmldate reads the whole tree, which pruning changes: when the page has no cheaper date at all, ask it now.
+    late_date = None
+    if not (dates.from_text(header) or dates.from_meta(tags) or dates.from_url(url)):
+        late_date = dates.from_htmldate(root, page_text)
+    selector_date = _first_text(root, hints.date_selector) if hints.date_selector else None
     n_links = sum(1 for _ in root.iter("a"))
     anchors = dom.anchor_texts(root)
 
     # ---- body
     dom.strip_ruby(root)
-    if gov_block is not None and gov_block.getparent() is not None:
-        gov_block.drop_tree()  # the 信息公开 table went to Record.gov
+    for block in govfound.elements:
+        if block.getparent() is not None:
+            block.drop_tree()  # the 信息公开 block goes to Record.gov, not to the text
     dom.drop_unseen(root)
     # Forum threads, Q&A and comment pages: the replies are the content, not chrome to prune.
     discussion, comments = dom.page_type(root, page_text) if not hints.body_selector else (False, [])
@@ -198,6 +207,8 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         original_source = meta.meta_organisation(tags)
     if hints.author_selector:
         author = _first_text(root, hints.author_selector) or author
+    found = published.find(page_text, title, body_text, tags, url, govfound.publish_date(), late_date, selector_date)
+    date_header, _, _ = published.header_window(page_text, title, body_text)
 
     record = dataclasses.replace(
         base,
@@ -207,7 +218,8 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         original_source=original_source,
         published=found.iso if found else None,
         published_raw=found.raw if found else None,
-        gov=gov,
+        published_from=_PUBLISHED_FROM.get(found.where, found.where) if found else None,
+        gov=govfound.info(date_header, body_text),
         attachments=attachments,
         status_detail=None,
     )
@@ -286,41 +298,8 @@ def _after_body(page_text: str, body_text: str) -> str:
     return page_text[start : start + 200]
 
 
-def _find_date(root, page_text, header, before, tags, url, hints) -> dates.FoundDate | None:
-    if hints.date_selector:
-        value = _first_text(root, hints.date_selector)
-        if value:
-            parsed = dates.parse_date(value)
-            if parsed:
-                return dates.FoundDate(parsed[0], parsed[1], "selector")
-    found = dates.from_text(header)
-    if found is not None and found.where == "text" and "T" not in found.iso and dates.in_prose(header, found.raw):
-        # An unlabelled day inside the article's prose is a date the story mentions; the page's own
-        # meta or structured publish time, when there is one, is the publish date.
-        found = dates.from_meta(tags) or found
-    if found is None and before:
-        found = dates.from_text(before)
-        if found is not None and found.where != "label" and "T" not in found.iso:
-            found = None  # a bare date above the headline is as likely a nav calendar as the article's
-    if found is None:
-        labelled = [d for d in dates.iter_dates(page_text) if d[3] and not d[4]]
-        if labelled:
-            start, iso, raw, _, _ = min(labelled)
-            found = dates.FoundDate(iso, raw, "label")
-    if found is None:
-        # "发布时间：10-08 12:00": the year from a meta/URL date on the same month and day.
-        found = dates.yearless_with_year(
-            header, (dates.from_meta(tags), dates.from_meta(tags, dates.META_UPDATE_NAMES), dates.from_url(url))
-        )
-    return (
-        found
-        or dates.from_meta(tags)
-        or dates.from_url(url)
-        or dates.from_htmldate(root, page_text)
-        # no full date anywhere: the month the page shows after its headline or after a label ("2024年5月")
-        or dates.month_from_text(header[:200])
-        or dates.month_from_text(page_text, labelled_only=True)
-    )
+# dates.FoundDate.where -> Record.published_from
+_PUBLISHED_FROM = {"label+year": "header"}
 
 
 def _trafilatura_text(container, url: str, anchors: set[str] = frozenset()) -> str:

@@ -1,4 +1,5 @@
-"""Article metadata from the page tree: title, byline (author, 来源, editor), 信息公开 table, attachments."""
+"""Article metadata from the page tree: meta tags, title, byline (author, 来源, editor), attachments.
+(The 信息公开 block is extractors/gov.py.)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
-from extractors.record import Attachment, GovInfo
+from extractors.record import Attachment
 
 _WS = re.compile(r"\s+")
 _KEY = re.compile(r"[\W_]+")
@@ -48,11 +49,18 @@ def _epoch_pubtime(script: str) -> str | None:
 def meta_tags(root) -> dict[str, str]:
     """<meta name|property|itemprop=… content=…> lower-cased, first wins; JSON-LD datePublished/headline too."""
     out: dict[str, str] = {}
+    prefixed: dict[str, str] = {}
     for el in root.iter("meta"):
         key = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
         value = el.get("content")
         if key and value and key not in out:
             out[key] = value.strip()
+            # Government CMSs write the same tag as "PubDate", "pubdate" or "meta-PubDate" (NFCMS on some portals):
+            # the prefixed name also answers for the bare one, unless the page has that one too.
+            if key.startswith("meta-") and len(key) > 5:
+                prefixed.setdefault(key[5:], value.strip())
+    for key, value in prefixed.items():
+        out.setdefault(key, value)
     for el in root.iter("script"):
         if not el.text:
             continue
@@ -113,7 +121,9 @@ def find_title(root, meta: dict[str, str], suffixes: tuple[str, ...] = ()):
     for suffix in suffixes:
         if suffix and doc_title.endswith(suffix):
             doc_title = doc_title[: -len(suffix)].strip()
-    refs = [x for x in (doc_title, meta.get("og:title"), meta.get("ld:headline"), meta.get("title")) if x]
+    # "articletitle": the headline government CMSs (TRS, Hanweb, NFCMS) put in <meta name="ArticleTitle">.
+    refs = [x for x in (doc_title, meta.get("og:title"), meta.get("ld:headline"), meta.get("title"),
+                        meta.get("articletitle")) if x]
     ref_keys = [_key(r) for r in refs]
     best = None
     for rank, (tag, el) in enumerate(_heading_candidates(root)):
@@ -370,74 +380,6 @@ def find_source(header_text: str) -> str | None:
     if not m:
         return None
     return m.group("s").strip("　 ")
-
-
-# ---------------------------------------------------------------- 信息公开 table
-
-_GOV_LABELS = {
-    "index_no": r"索\s*引\s*号",
-    "doc_no": r"(?:发文字号|發文字號|文\s*号)",
-    "issuer": r"(?:发文机关|發文機關|发布机构|發布機構|发文单位)",
-    "written_date": r"(?:成文日期|成文时间)",
-    "published_date": r"(?:发布日期|發布日期|公开日期|发布时间)",
-}
-_GOV_RE = {k: re.compile(rf"^\s*{v}\s*[:：]?\s*(?P<v>.*)$", re.S) for k, v in _GOV_LABELS.items()}
-
-
-def find_gov(root) -> GovInfo | None:
-    info, _ = find_gov_table(root)
-    return info
-
-
-def find_gov_table(root):
-    """(GovInfo, the element holding the table) or (None, None). The table is metadata, not article text."""
-    from extractors.dates import parse_date
-
-    found: dict[str, str] = {}
-    label_els = []
-    for el in root.iter("td", "th", "span", "li", "p", "div", "b", "strong", "label", "dt", "dd"):
-        own = _clean(el.text)
-        if not own or len(own) > 80:
-            continue
-        for key, pat in _GOV_RE.items():
-            if key in found:
-                continue
-            m = pat.match(own)
-            if not m:
-                continue
-            value = _clean(m.group("v"))
-            if not value:
-                # value in the element's children, or in the next cell / sibling
-                rest = _clean(el.text_content())[len(own):].strip(" :：")
-                value = rest
-            if not value:
-                nxt = el.getnext()
-                if nxt is not None:
-                    value = _clean(nxt.text_content())
-            if value and len(value) <= 80:
-                found[key] = value
-                label_els.append(el)
-    if "index_no" not in found and "doc_no" not in found:
-        return None, None  # publish dates alone do not make a 信息公开 table
-    for key in ("written_date", "published_date"):
-        if key in found:
-            parsed = parse_date(found[key])
-            found[key] = parsed[0][:10] if parsed else None
-    return GovInfo(**found), _common_block(label_els)
-
-
-def _common_block(els):
-    """The smallest table/div/ul holding at least two of the label elements, if it is small (a table, not the page)."""
-    if len(els) < 2:
-        return None
-    first = els[0]
-    for anc in first.iterancestors():
-        if anc.tag in ("body", "html"):
-            return None
-        if anc.tag in ("table", "div", "ul", "dl", "section") and sum(1 for e in els[1:] if anc in e.iterancestors()) >= 1:
-            text = _clean(anc.text_content())
-            return anc if len(text) <= 600 else None
-    return None
 
 
 # ---------------------------------------------------------------- attachments

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 # Every page gets exactly one of these; a silent None is never an outcome.
 STATUSES = ("ok", "empty", "not-an-article", "too-deep", "timeout", "decode-error", "error")
@@ -42,14 +42,35 @@ class WarcPointer:
 
 
 @dataclass(frozen=True)
+class GovField:
+    """One line of a 信息公开 block as the page shows it."""
+
+    label: str  # the page's own label, padding and colon removed ("索引号", "主题词", "语种")
+    value: str  # as shown
+    key: str | None = None  # normalised key (extractors.gov.VOCABULARY) when the label is a known one
+
+
+@dataclass(frozen=True)
 class GovInfo:
-    """The 信息公开 (government information disclosure) table found on official documents."""
+    """The 信息公开 (government information disclosure) block found on official documents: the known fields under
+    normalised keys (dates as ISO days), and every field the page shows, known or not, in `fields`."""
 
     index_no: str | None = None  # 索引号
-    doc_no: str | None = None  # 发文字号
-    issuer: str | None = None  # 发文机关
+    doc_no: str | None = None  # 发文字号 / 文号
+    issuer: str | None = None  # 发文机关 / 发布机构
     written_date: str | None = None  # 成文日期, ISO date
-    published_date: str | None = None  # 发布日期, ISO date
+    published_date: str | None = None  # 发布日期 / 公开日期 / 生成日期, ISO date
+    # Added in schema 1.1:
+    effective_date: str | None = None  # 实施日期 / 施行日期, ISO date
+    expiry_date: str | None = None  # 废止日期 / 失效日期, ISO date
+    title: str | None = None  # 标题 / 名称
+    topic: str | None = None  # 主题分类
+    category: str | None = None  # 分类 / 组配分类
+    genre: str | None = None  # 体裁分类 / 文种
+    subject_words: str | None = None  # 主题词
+    validity: str | None = None  # 有效性
+    fields: tuple[GovField, ...] = ()  # every label → value, in page order
+    layout: str | None = None  # where it was found: "table", "rows", "lines", "dl", "comment"
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,9 @@ class Record:
     original_source: str | None = None  # 来源: the outlet the article was first published by
     published: str | None = None  # ISO 8601, +08:00, only as precise as the page is
     published_raw: str | None = None
+    # Where `published` came from, most trusted first: "selector" (site declaration), "label" (a labelled 发布日期 /
+    # 发文日期 / 生成日期 field), "header" (a date next to the headline), "meta", "url", "listing", "text", "htmldate".
+    published_from: str | None = None
     fetched_at: str | None = None
     language: str | None = None
     text: str = ""
@@ -94,6 +118,8 @@ class Record:
         data = dataclasses.asdict(self)
         data["region"]["mentioned"] = list(self.region.mentioned)
         data["attachments"] = [dataclasses.asdict(a) for a in self.attachments]
+        if self.gov is not None:
+            data["gov"]["fields"] = [dataclasses.asdict(f) for f in self.gov.fields]
         return data
 
     def to_json(self) -> str:
@@ -112,7 +138,10 @@ class Record:
         )
         data["attachments"] = tuple(Attachment(**a) for a in data.get("attachments") or ())
         if data.get("gov"):
-            data["gov"] = GovInfo(**data["gov"])
+            gov = dict(data["gov"])
+            gov["fields"] = tuple(GovField(**f) for f in gov.get("fields") or ())
+            known_gov = {f.name for f in dataclasses.fields(GovInfo)}
+            data["gov"] = GovInfo(**{k: v for k, v in gov.items() if k in known_gov})
         if data.get("encoding"):
             data["encoding"] = Encoding(**data["encoding"])
         if data.get("warc"):
