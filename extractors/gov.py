@@ -253,7 +253,7 @@ def _hits(root) -> list:
                 continue
             for n in range(min(len(t), _MAX_LABEL), 1, -1):
                 if t[:n] in LABEL_TO_KEY and (len(t) == n or text.strip()[-1:] in ":：" or re.search(
-                        rf"^{_PAD.pattern}?" + r"\s*".join(re.escape(c) for c in t[:n]) + rf"\s*{_COLON}", text)):
+                        r"^[\s\u00a0\u2000-\u200b\u3000]*" + r"\s*".join(re.escape(c) for c in t[:n]) + rf"\s*{_COLON}", text)):
                     if not _hidden(el):
                         out.append(el)
                     break
@@ -329,21 +329,26 @@ def _layout(el) -> str:
     return "rows"
 
 
-def from_comments(root) -> list[GovBlock]:
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+
+
+def from_comments(html_text: str) -> list[GovBlock]:
     """Blocks that the page only has inside an HTML comment (a template that switched the block off but still
-    renders it): parsed as HTML and read like a visible block."""
+    renders it). The parser drops comments, so they are read from the decoded HTML: parsed as HTML and read like
+    a visible block."""
     out = []
-    for c in root.iter(etree.Comment):
-        text = c.text or ""
-        if len(text) < 10 or "<" not in text and "：" not in text and ":" not in text:
+    for m in _COMMENT.finditer(html_text or ""):
+        text = m.group(1)
+        if len(text) < 10:
             continue
-        if sum(1 for lab in LABEL_TO_KEY if lab in _PAD.sub("", text)) < 2:
+        flat = _PAD.sub("", text)
+        if sum(1 for lab in LABEL_TO_KEY if lab in flat) < 2:
             continue
         try:
             frag = html.fragment_fromstring(text, create_parent="div")
         except (etree.ParserError, ValueError):
             continue
-        for block in find_blocks(frag) or []:
+        for block in find_blocks(frag):
             block.elements = []  # nothing visible to remove
             block.layout = "comment"
             out.append(block)
@@ -392,10 +397,10 @@ class Found:
         return make_info(pairs, self.layout or "header")
 
 
-def find(root) -> Found:
+def find(root, html_text: str = "") -> Found:
     """Visible blocks first, then a commented-out one; pairs of later blocks add labels the first one lacks (a
     card of 索引号… plus a row of 主题词). Call before the tree is pruned."""
-    blocks = find_blocks(root) or from_comments(root)
+    blocks = find_blocks(root) or from_comments(html_text)
     out = Found(bare_doc_nos=bare_doc_nos(root))
     for b in blocks:
         out.pairs += [(p.label, p.value) for p in b.pairs]
@@ -419,6 +424,6 @@ def bare_doc_nos(root) -> list[str]:
         if len(el) > 2:
             continue
         text = _PAD.sub(" ", el.text_content()).strip()
-        if len(text) <= 40 and DOC_NO.match(text) and text not in out:
+        if len(text) <= 40 and DOC_NO.match(text) and text not in out and not _hidden(el):
             out.append(text)
     return out
