@@ -8,7 +8,7 @@ from extractors.record import Record, WarcPointer
 from extractors.source import SourceInfo
 
 
-@dataclass
+@dataclass(repr=False)
 class ArticlePage:
     frontier_url: str  # canonical URL the frontier knows the article by (before redirects)
     url: str  # final URL of the response
@@ -25,3 +25,9 @@ class ArticlePage:
     content_digest: str | None = None  # of `body`, decoded: see archive.state
     warc_date: str | None = None
     replaces: str | None = None
+
+    def __repr__(self) -> str:
+        # Scrapy logs items ("Dropped: ...", "Scraped from ...") with their repr: never the body or the text,
+        # which turned one 30 MB page into a 125 MB log line.
+        record = f" record={self.record.status}" if self.record is not None else ""
+        return f"<ArticlePage {self.url} status={self.status} body={len(self.body)} bytes{record}>"

@@ -15,7 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticlePage
-from crawler.pool import ExtractionPool, load_extractor
+from crawler.pool import ExtractionPool, WorkerLost, load_extractor
 from crawler.session import ArchiveSession
 
 logger = logging.getLogger(__name__)
@@ -35,20 +35,33 @@ class ExtractPipeline:
             workers=settings.getint("POLICYCRAWL_EXTRACT_WORKERS"),
             timeout=settings.getfloat("POLICYCRAWL_EXTRACT_TIMEOUT"),
             func=load_extractor(settings.get("POLICYCRAWL_EXTRACTOR")),
+            stopping=lambda: _stopping(crawler),
         )
         return cls(crawler, pool)
 
     async def process_item(self, item: ArticlePage) -> ArticlePage:
         if self.pool is None:
             return item
-        item.record = await self.pool.extract(
-            item.body,
-            item.url,
-            item.headers,
-            source=item.source,
-            fetched_at=item.fetched_at,
-            http_status=item.status,
-        )
+        try:
+            item.record = await self.pool.extract(
+                item.body,
+                item.url,
+                item.headers,
+                source=item.source,
+                fetched_at=item.fetched_at,
+                http_status=item.status,
+            )
+        except WorkerLost as exc:
+            # The run is stopping and took the worker with it (SIGTERM to the whole unit): not the page's
+            # fault. The URL goes back to pending; its capture stays in the WARC, unreferenced.
+            session = ArchiveSession.of(self.crawler)
+            session.gate.settle(item.frontier_url)
+            try:
+                session.state.release(item.frontier_url, "interrupted")
+            except Exception:  # noqa: BLE001 - state closed or unwritable: the lease is re-queued next start
+                pass
+            self.crawler.stats.inc_value("policycrawl/extract/interrupted")
+            raise DropItem(f"not extracted, the run is stopping: {item.url} ({exc})") from None
         self.crawler.stats.inc_value(f"policycrawl/extract/{item.record.status}")
         return item
 
@@ -136,6 +149,12 @@ class ArchivePipeline:
             session.state.mark_checked(item.frontier_url, item.status)
         else:
             session.state.mark_failed(item.frontier_url, record.status, item.status)
+
+
+def _stopping(crawler: Crawler) -> bool:
+    session = crawler.get_extension(ArchiveSession)
+    engine = crawler.engine
+    return bool((session is not None and session.stopping) or engine is None or not engine.running)
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:

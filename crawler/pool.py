@@ -12,6 +12,8 @@ import importlib
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -40,9 +42,40 @@ def _warm_up() -> None:
     # Import cost (trafilatura, lxml, opencc) is paid once per worker, not on the first page.
     import extractors.api  # noqa: F401
 
+    _obey_only_the_parent()
+
+
+def _obey_only_the_parent() -> None:
+    """Let SIGTERM stop this worker only when the pool (our parent) sends it.
+
+    systemd signals every process of the unit, and `kill -TERM -- -PGID` every process of the group: a worker
+    dying there would turn its page into a failure while the parent is shutting down cleanly. The parent
+    stops its workers itself (pool.close, or pebble's terminate on a timeout), so a SIGTERM from anyone else
+    is ignored. SIGINT is already ignored by pebble's workers.
+    """
+    if not hasattr(signal, "sigwaitinfo"):
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # threads started from here inherit the mask
+    parent = os.getppid()
+
+    def wait() -> None:
+        while True:
+            info = signal.sigwaitinfo({signal.SIGTERM})
+            if info.si_pid == parent or os.getppid() != parent:
+                os._exit(128 + signal.SIGTERM)
+
+    threading.Thread(target=wait, name="sigterm-from-parent", daemon=True).start()
+
+
+class WorkerLost(RuntimeError):
+    """The worker process died while extracting (not a timeout): the caller decides whose fault it was."""
+
 
 class ExtractionPool:
-    def __init__(self, workers: int = 0, timeout: float = 60.0, func: Callable[..., Record] = extract):
+    def __init__(self, workers: int = 0, timeout: float = 60.0, func: Callable[..., Record] = extract,
+                 stopping: Callable[[], bool] | None = None):
+        # stopping(): is the run shutting down? A worker death then is the shutdown's doing, not the page's.
+        self.stopping = stopping
         self.workers = workers or os.cpu_count() or 1
         self.timeout = timeout
         self.func = func
@@ -66,6 +99,8 @@ class ExtractionPool:
         except FutureTimeout:
             return self._failed(url, source, fetched_at, http_status, "timeout", f"extractor exceeded {self.timeout}s")
         except ProcessExpired as exc:
+            if self.stopping is not None and self.stopping():
+                raise WorkerLost(f"extractor process died during shutdown: {exc}") from exc
             return self._failed(url, source, fetched_at, http_status, "error", f"extractor process died: {exc}")
         except Exception as exc:  # the extractor promises not to raise; if it does, the crawl still goes on
             logger.exception("extractor failed on %s", url)
