@@ -132,6 +132,11 @@ class CrawlState:
         for name, decl in _URL_COLUMNS_V2.items():
             if name not in have:
                 self._db.execute(f"ALTER TABLE urls ADD COLUMN {name} {decl}")
+        have_runs = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+        if "reconciled" not in have_runs:
+            # 1 once the run's JSONL lines were matched against the frontier (see unfinished_records_files).
+            self._db.execute("ALTER TABLE runs ADD COLUMN reconciled INTEGER NOT NULL DEFAULT 0")
+            self._db.execute("UPDATE runs SET reconciled=1 WHERE outcome='finished'")
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
@@ -159,10 +164,19 @@ class CrawlState:
             )
 
     def unfinished_records_files(self) -> list[str]:
+        """JSONL files of runs that did not finish cleanly and were not reconciled yet, oldest first.
+
+        Not only killed runs (finished IS NULL): a run stopped by a full disk may have written lines whose state
+        commit failed (SQLite hit the full disk first) and still recorded its end as "out-of-space".
+        """
         rows = self._db.execute(
-            "SELECT records_file FROM runs WHERE finished IS NULL"
+            "SELECT records_file FROM runs WHERE reconciled=0 AND (finished IS NULL OR outcome IS NULL"
+            " OR outcome!='finished') ORDER BY started"
         ).fetchall()
         return [r[0] for r in rows if r[0]]
+
+    def mark_reconciled(self, records_file: str) -> None:
+        self._db.execute("UPDATE runs SET reconciled=1 WHERE records_file=?", (records_file,))
 
     # -- frontier -----------------------------------------------------------------------------------
     def discover(self, url: str, source: str, seen_url: str | None = None) -> bool:
@@ -370,5 +384,16 @@ class _Transaction:
         self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type, *rest: object) -> None:
-        if self._outer:
-            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if not self._outer:
+            return
+        if exc_type:
+            self._db.execute("ROLLBACK")
+            return
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            # SQLITE_FULL at COMMIT leaves the transaction open: every later statement would join it and never
+            # commit. Roll back; the caller sees the error (the JSONL reconciliation restores what was lost).
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise

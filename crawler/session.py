@@ -139,6 +139,7 @@ class ArchiveSession:
         for name in self.state.unfinished_records_files():
             path = self.records_dir / name
             if not path.exists():
+                self.state.mark_reconciled(name)
                 continue
             repair_partial_line(path)
             pairs = []
@@ -148,6 +149,7 @@ class ArchiveSession:
                 pointer = WarcPointer(warc["filename"], warc["offset"], warc["record_id"]) if warc else None
                 pairs.append((frontier_key(rec["url"]), rec["id"], pointer))
             fixed = self.state.mark_done_many(pairs)
+            self.state.mark_reconciled(name)
             if fixed:
                 logger.info("%s: %d records from an interrupted run were already written", name, fixed)
         return written

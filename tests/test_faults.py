@@ -6,6 +6,7 @@ disk cannot be arranged: tests/fault_runner.py) and checks the next run: nothing
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -86,3 +87,36 @@ def test_large_non_article_page_does_not_flood_the_log(tmp_path: Path):
     assert server.hits["/a/1.html"] == 1
     assert "/a/1.html" in proc.stderr and "栏目导航" not in proc.stderr
     assert len(proc.stderr) < 200_000, len(proc.stderr)
+
+
+def test_sqlite_full_first_leaves_no_duplicate_lines(tmp_path: Path):
+    """The disk fills while SQLite needs a page (SQLITE_FULL injected after 30 done-marks): JSONL lines are on
+    disk, their state commit failed, the run ends recorded as "out-of-space". The next run reconciles the state
+    from those lines instead of fetching and writing them again."""
+    out, log, n = tmp_path / "out", tmp_path / "crawl.log", 120
+    with Server(ListingSite(n, 60), latency=0.01) as server:
+        profile = _profile(tmp_path, server)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "POLICYCRAWL_TEST_SQLITE_FULL_AFTER": "30"}
+        cmd = [sys.executable, "-m", "tests.fault_runner", "crawl", "crash_site", "--sources", str(profile),
+               "--out", str(out), "--allow-loopback", *CRAWL_SETTINGS]
+        with open(log, "ab") as err:
+            first = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err, timeout=240)
+        assert first.returncode == exitcodes.OUT_OF_SPACE, _tail(log)
+        mid = audit(out, server, n)
+        db = sqlite3.connect(out / "state" / "frontier.sqlite")
+        done = db.execute("SELECT COUNT(*) FROM urls WHERE state='done'").fetchone()[0]
+        outcome = db.execute("SELECT outcome FROM runs").fetchall()
+        db.close()
+        assert mid["lines"] > done, (mid, done)  # lines on disk whose state commit failed: the fault happened
+        assert outcome == [("out-of-space",)], outcome
+        hits_before = dict(server.article_hits())
+        written = {json.loads(line)["url"].removeprefix(server.base)
+                   for path in (out / "records").glob("*.jsonl") for line in path.read_text().splitlines()}
+
+        resume = start_crawl(profile, out, log)
+        assert resume.wait(240) == exitcodes.OK, _tail(log)
+        report = audit(out, server, n)
+    assert report["missing"] == 0 and report["lines"] == n and report["duplicate_lines"] == 0, report
+    # Lines already written are not fetched again.
+    refetched_written = [u for u, c in server.article_hits().items() if c > hits_before.get(u, 0) and u in written]
+    assert refetched_written == [], refetched_written

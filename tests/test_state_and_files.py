@@ -36,6 +36,8 @@ def test_frontier_moves_pending_leased_done_and_requeues_leases(tmp_path: Path):
     assert list(state.pending("s")) == ["http://a.example/1"]
     assert state.get("http://a.example/2").state == "done"
     state.finish_run("r2", "finished", {"n": 1})
+    assert state.unfinished_records_files() == ["r1.jsonl"]  # crashed: its lines are matched once, then never
+    state.mark_reconciled("r1.jsonl")
     assert state.unfinished_records_files() == []
 
 
