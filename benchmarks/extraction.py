@@ -363,7 +363,18 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown tools {sorted(unknown)}; known: {sorted(TOOLS)}")
     from benchmarks import heldout
 
-    return heldout.report(args, tools)
+    code = heldout.report(args, tools)
+    if args.dataset == "zh_gov" and "ours" in tools:
+        print_gov_fields(args)
+    return code
+
+
+def print_gov_fields(args) -> None:
+    """zh_gov: per-field scores of our extractor (信息公开 fields, attachments, listing pages): benchmarks/gov_scores.py."""
+    from benchmarks import gov_scores
+
+    print()
+    print(gov_scores.report(load_pages("zh_gov", args.limit), args.per_page))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from w3lib.url import canonicalize_url
 
-from extractors import boundaries, dates, dom, gov, lang, meta, published, regions, script, text
+from extractors import boundaries, dates, dom, gov, lang, listing, meta, published, regions, script, text
 from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
@@ -119,6 +119,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     page_text = dom.visible_text(root)
     header, before = _header_window(page_text, title)
     original_source = meta.find_source(header)
+    entry_titles = listing.dated_titles(root)  # a column list's entries, before pruning reshapes it
     # htmldate reads the whole tree, which pruning changes: when the page has no cheaper date at all, ask it now.
     late_date = None
     if not (dates.from_text(header) or dates.from_meta(tags) or dates.from_url(url)):
@@ -226,6 +227,9 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
 
     # ---- outcome
     chars = len(re.sub(r"\s+", "", body_text))
+    if entry_titles and listing.text_is_entries(body_text, entry_titles):
+        return dataclasses.replace(record, text=body_text, status="not-an-article",
+                                   status_detail=f"listing of {len(entry_titles)} dated entries")
     if chars == 0:
         if n_links >= _LISTING_MIN_LINKS and not _article_signal(title_el, title, tags):
             return dataclasses.replace(record, status="not-an-article", status_detail=f"{n_links} links, no article text")

@@ -90,3 +90,27 @@ def test_trafilatura_cjk_snippets_all_found_no_chrome():
     sc = Scores()
     notes = [page.id + score_chrome(sc, tool_ours(page), page.truth) for page in pages]
     assert min(sc.snippets_found) == 1.0 and min(sc.chrome_absent) == 1.0, [n for n in notes if "=" in n]
+
+
+# zh_gov is development data (tuned on, in-sample): the gates hold what was reached, issue 10's "Done when" targets
+# where met. Measured with extractor 0.4.0 + gov.py / published.py / listing.py: body F1 0.852 (target 0.97, NOT met:
+# gate at the level reached), title 1.000, date 1.000, every 信息公开 field 1.000 (34 fields on 5 pages), listing items
+# with their date 0.988 per page / 0.970 of all, next page 6/6, listings classified not-an-article 6/6.
+ZH_GOV_GATES = {"body_f1": 0.84, "title": 0.98, "date": 0.95, "field": 0.95, "items_with_date": 0.95,
+                "next_page": 1.0, "listing_status": 1.0}
+
+
+def test_zh_gov_quality_gate():
+    from benchmarks import gov_scores
+
+    sc = gov_scores.score(_pages("zh_gov"))
+    g = ZH_GOV_GATES
+    assert sc.f1 and sum(sc.f1) / len(sc.f1) >= g["body_f1"], sum(sc.f1) / len(sc.f1)
+    assert sc.title and sum(sc.title) / len(sc.title) >= g["title"]
+    assert sc.date and sum(sc.date) / len(sc.date) >= g["date"]
+    assert sc.fields, "no 信息公开 truth in zh_gov"
+    for key, hits in sc.fields.items():
+        assert sum(hits) / len(hits) >= g["field"], (key, hits)
+    assert sc.items_with_date and sum(sc.items_with_date) / len(sc.items_with_date) >= g["items_with_date"]
+    assert sc.next_page and sum(sc.next_page) / len(sc.next_page) >= g["next_page"]
+    assert sc.listing_status and sum(sc.listing_status) / len(sc.listing_status) >= g["listing_status"]
