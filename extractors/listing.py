@@ -33,7 +33,8 @@ class Listing:
 
 
 _WS = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")
-_ITEM_TAGS = {"li", "tr", "dd", "div", "p", "article", "section", "h3", "h4", "h5", "span", "td", "dt"}
+# Not <p>: an article's own paragraphs may each link and carry a date.
+_ITEM_TAGS = {"li", "tr", "dd", "div", "article", "section", "h3", "h4", "h5", "span", "td", "dt"}
 _MIN_ITEMS = 3
 _MIN_TITLE = 6  # characters: navigation links ("首页", "政务公开") are shorter
 _NEXT_TEXT = re.compile(r"^(?:下一页|下页|后一页|下一頁|next(?:\s*page)?|›|»|>|>>|＞)$", re.I)
@@ -260,5 +261,7 @@ def text_is_entries(text: str, titles: list[str]) -> bool:
         return bool(keys)
     if len(keys) >= 5 and total < _SHORT_REMAINDER and "。" not in text:
         return True  # a column heading or a "更多>" left beside a list of dated entries: no article
-    listed = sum(len(k) for k in lines if k and any(k in t or t in k for t in keys if len(t) >= _MIN_TITLE))
+    # a line is an entry when it is (mostly) a title: the title plus its date, not a sentence quoting a link
+    listed = sum(len(k) for k in lines if k and any(
+        (k in t or t in k) and len(t) >= 0.6 * len(k) for t in keys if len(t) >= _MIN_TITLE))
     return listed >= 0.5 * total
