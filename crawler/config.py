@@ -54,6 +54,9 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_MAX_CRAWL_DELAY": 120.0,
     # Requests per host per run, at most: the backstop against spider traps. 0 = no limit.
     "POLICYCRAWL_HOST_BUDGET": 20_000,
+    # One response's header section, at most: lines and bytes (a server sending headers forever fills memory).
+    "POLICYCRAWL_MAX_HEADERS": 1000,
+    "POLICYCRAWL_MAX_HEADER_BYTES": 1 << 20,
     # Print a progress line on stderr (only when stderr is a terminal unless forced).
     "POLICYCRAWL_PROGRESS": "auto",
 }

@@ -21,9 +21,19 @@ from scrapy.http import Headers, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.web import _newclient
 
+# Bounds on one response's header section (POLICYCRAWL_MAX_HEADERS / _MAX_HEADER_BYTES, set by the handler from
+# the crawl's settings). Without them a server sending header lines forever filled memory (6 GB in a minute):
+# Twisted keeps every line, and so does the parser below. Past a bound the response fails and is not archived.
+MAX_HEADERS = 1000
+MAX_HEADER_BYTES = 1 << 20
+
 REASON_META = "policycrawl_reason"
 RAW_HEADERS_META = "policycrawl_raw_headers"
 _RAW_ATTR = "_policycrawl_raw_headers"
+
+
+class HeadersTooLarge(ValueError):
+    """A response's header section passed MAX_HEADERS lines or MAX_HEADER_BYTES bytes."""
 
 
 def _raw_header_parser(base: type) -> type:
@@ -35,9 +45,16 @@ def _raw_header_parser(base: type) -> type:
         def connectionMade(self) -> None:  # also resets the parser after a 1xx response
             super().connectionMade()
             self._raw_headers = []
+            self._raw_header_bytes = 0
 
         def headerReceived(self, name: bytes, value: bytes) -> None:
-            self.__dict__.setdefault("_raw_headers", []).append((name, value))
+            raw = self.__dict__.setdefault("_raw_headers", [])
+            size = self.__dict__.get("_raw_header_bytes", 0) + len(name) + len(value) + 4
+            self._raw_header_bytes = size
+            if len(raw) >= MAX_HEADERS or size > MAX_HEADER_BYTES:
+                # Raised inside Twisted's dataReceived: the connection is dropped and the request fails.
+                raise HeadersTooLarge(f"response headers exceed {MAX_HEADERS} lines or {MAX_HEADER_BYTES} bytes")
+            raw.append((name, value))
             super().headerReceived(name, value)
 
         def allHeadersReceived(self) -> None:
@@ -78,6 +95,12 @@ class _ReasonKeepingAgent(http11._ScrapyAgent):
 
 
 class ReasonKeepingDownloadHandler(http11.HTTP11DownloadHandler):
+    def __init__(self, crawler, *args: Any, **kwargs: Any):
+        super().__init__(crawler, *args, **kwargs)
+        global MAX_HEADERS, MAX_HEADER_BYTES  # one crawl per process: the parser classes read these
+        MAX_HEADERS = crawler.settings.getint("POLICYCRAWL_MAX_HEADERS", MAX_HEADERS)
+        MAX_HEADER_BYTES = crawler.settings.getint("POLICYCRAWL_MAX_HEADER_BYTES", MAX_HEADER_BYTES)
+
     async def download_request(self, request: Request) -> Response:
         agent = _ReasonKeepingAgent(
             contextFactory=self._contextFactory,

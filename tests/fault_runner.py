@@ -10,6 +10,7 @@ Environment switches (any combination):
   every INSERT fails with SQLite's own "database or disk is full" (SQLITE_FULL), as when the disk fills while
   SQLite needs a new page; small in-place updates (the run's end) still succeed, as they do on a real full disk.
 
+- POLICYCRAWL_TEST_MAXRSS=FILE: write this process's peak RSS (KiB) there at exit.
 - POLICYCRAWL_TEST_MUTATION=NAME: switch off one step of the fsync-before-acknowledge order (see _mutate), so
   that the durability test can show it notices.
 
@@ -140,7 +141,14 @@ def main() -> int:
         _mutate(os.environ["POLICYCRAWL_TEST_MUTATION"])
     from crawler.cli import main as cli_main
 
-    return cli_main(sys.argv[1:])
+    try:
+        return cli_main(sys.argv[1:])
+    finally:
+        if os.environ.get("POLICYCRAWL_TEST_MAXRSS"):
+            import resource
+
+            with open(os.environ["POLICYCRAWL_TEST_MAXRSS"], "w") as fh:  # KiB, this process's peak
+                fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
 if __name__ == "__main__":

@@ -120,3 +120,55 @@ def test_sqlite_full_first_leaves_no_duplicate_lines(tmp_path: Path):
     # Lines already written are not fetched again.
     refetched_written = [u for u, c in server.article_hits().items() if c > hits_before.get(u, 0) and u in written]
     assert refetched_written == [], refetched_written
+
+
+def _run_traced(tmp_path: Path, profile: Path, out: Path, *extra: str, env: dict | None = None,
+                timeout: float = 240) -> tuple[subprocess.CompletedProcess, int]:
+    """The real CLI through tests/fault_runner.py; returns the process and its peak RSS in bytes."""
+    rss = tmp_path / f"maxrss-{time.monotonic_ns()}"
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "POLICYCRAWL_TEST_MAXRSS": str(rss), **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.fault_runner", "crawl", "crash_site", "--sources", str(profile), "--out",
+         str(out), "--allow-loopback", *CRAWL_SETTINGS, *extra],
+        cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout,
+    )
+    return proc, int(rss.read_text()) * 1024 if rss.exists() else -1
+
+
+def test_endless_response_headers_are_cut_off_with_bounded_memory(tmp_path: Path):
+    """A server that sends header lines forever: the response fails once it passes the header bounds, the
+    crawl goes on with the other articles, memory stays small."""
+    sent = {"bytes": 0}
+
+    def respond(handler):
+        if handler.path == "/list/1.html":
+            body = '<html><body><a href="/a/1.html">一</a><a href="/a/2.html">二</a></body></html>'.encode()
+            return 200, [("Content-Type", "text/html; charset=utf-8")], body
+        if handler.path == "/a/2.html":
+            return 200, [("Content-Type", "text/html; charset=utf-8")], __import__(
+                "tests.hostile_servers", fromlist=["article_html"]).article_html(2)
+        if handler.path != "/a/1.html":
+            return 404, [], b""
+        chunk = b"".join(b"X-Filler-%d: %s\r\n" % (i, b"v" * 60) for i in range(1000))
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                handler.wfile.write(chunk)
+                sent["bytes"] += len(chunk)
+        except OSError:
+            pass
+        handler.close_connection = True
+        return None
+
+    with Server(respond) as server:
+        profile = _profile(tmp_path, server)
+        t0 = time.monotonic()
+        proc, rss = _run_traced(tmp_path, profile, tmp_path / "out", "-s", "RETRY_TIMES=2")
+        took = time.monotonic() - t0
+    assert proc.returncode == exitcodes.OK, proc.stderr[-2000:]
+    assert "HeadersTooLarge" in proc.stderr or "header" in proc.stderr.lower()
+    assert server.hits["/a/2.html"] == 1  # the crawl went on
+    assert sent["bytes"] < 50_000_000, sent  # cut off early, not after the server's minute
+    assert 0 < rss < 400 * 2**20, rss
+    assert took < 50, took
