@@ -3,8 +3,12 @@
 Every hop passes process_request (start URLs, links, redirects, robots.txt), so each is checked: the scheme
 must be http/https, the host must belong to the request's source, and every address the host resolves to
 must be public. Loopback is allowed only with POLICYCRAWL_ALLOW_LOOPBACK; private, link-local, multicast
-and cloud-metadata ranges never are. After the download, the address actually connected to is checked
-again, so a DNS answer that changed between check and connect (rebinding) is still caught.
+and cloud-metadata ranges never are.
+
+DNS rebinding: the check above and the connection look the name up separately, so a resolver answering a
+public address first and 169.254.169.254 next got requests to the metadata service. `CheckingResolver` (the
+reactor's resolver) therefore checks every address at connect time, the one the connection will use, and
+fails the lookup for a forbidden one. After the download the connected address is checked once more.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet.error import DNSLookupError
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +125,38 @@ class ConnectedAddressMiddleware(SafetyMiddleware):
             if reason:
                 self._refuse(request, f"connected-{reason}")
         return response
+
+
+class CheckingResolver(CachingThreadedResolver):
+    """Scrapy's resolver, refusing at connect time any address the crawl may not reach (see module doc).
+
+    Installed on the reactor through TWISTED_DNS_RESOLVER (crawler/settings.py); the crawl's loopback settings
+    are read from the process settings, where the command line puts them.
+    """
+
+    allow_loopback = False
+    loopback_only = False
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allow_loopback = crawler.settings.getbool("POLICYCRAWL_ALLOW_LOOPBACK")
+        resolver.loopback_only = crawler.settings.getbool("POLICYCRAWL_LOOPBACK_ONLY")
+        return resolver
+
+    def getHostByName(self, name, timeout=()):
+        d = super().getHostByName(name, timeout)
+        d.addCallback(self._check, name)
+        return d
+
+    def _check(self, address: str, name: str) -> str:
+        try:
+            ip = ipaddress.ip_address(address.split("%")[0])
+        except ValueError:
+            raise DNSLookupError(f"{name}: unusable address {address!r}") from None
+        reason = address_verdict(ip, allow_loopback=self.allow_loopback, loopback_only=self.loopback_only)
+        if reason:
+            logger.warning("refused to connect to %s at %s: %s (its address changed after the check?)",
+                           name, address, reason)
+            raise DNSLookupError(f"refused ({reason}): {name} resolves to {address}")
+        return address

@@ -10,6 +10,7 @@ Environment switches (any combination):
   every INSERT fails with SQLite's own "database or disk is full" (SQLITE_FULL), as when the disk fills while
   SQLite needs a new page; small in-place updates (the run's end) still succeed, as they do on a real full disk.
 
+- POLICYCRAWL_TEST_REBIND=HOST=FIRST,THEN: the process's resolver answers FIRST for HOST once, then THEN.
 - POLICYCRAWL_TEST_MAXRSS=FILE: write this process's peak RSS (KiB) there at exit.
 - POLICYCRAWL_TEST_MUTATION=NAME: switch off one step of the fsync-before-acknowledge order (see _mutate), so
   that the durability test can show it notices.
@@ -100,6 +101,30 @@ def _sqlite_full_after(n: int) -> None:
     sqlite3.connect = connect
 
 
+def _rebinding_resolver(spec: str) -> None:
+    """"HOST=FIRST,THEN": the first lookup of HOST answers FIRST, every later one THEN (a rebinding DNS server)."""
+    import socket
+
+    host, _, answers = spec.partition("=")
+    first, then = answers.split(",")
+    calls = [0]
+    real_gai, real_ghbn = socket.getaddrinfo, socket.gethostbyname
+
+    def answer() -> str:
+        calls[0] += 1
+        return first if calls[0] == 1 else then
+
+    def getaddrinfo(name, port, *args, **kwargs):
+        if name == host:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer(), port or 0))]
+        return real_gai(name, port, *args, **kwargs)
+
+    def gethostbyname(name):
+        return answer() if name == host else real_ghbn(name)
+
+    socket.getaddrinfo, socket.gethostbyname = getaddrinfo, gethostbyname
+
+
 def _mutate(name: str) -> None:
     """Switch off one piece of the durability mechanism, to prove the trace check notices (never in real use)."""
     from crawler.commit import GroupCommit
@@ -137,6 +162,8 @@ def main() -> int:
         _trace_to(os.environ["POLICYCRAWL_TEST_TRACE"])
     if os.environ.get("POLICYCRAWL_TEST_SQLITE_FULL_AFTER"):
         _sqlite_full_after(int(os.environ["POLICYCRAWL_TEST_SQLITE_FULL_AFTER"]))
+    if os.environ.get("POLICYCRAWL_TEST_REBIND"):
+        _rebinding_resolver(os.environ["POLICYCRAWL_TEST_REBIND"])
     if os.environ.get("POLICYCRAWL_TEST_MUTATION"):
         _mutate(os.environ["POLICYCRAWL_TEST_MUTATION"])
     from crawler.cli import main as cli_main

@@ -172,3 +172,28 @@ def test_endless_response_headers_are_cut_off_with_bounded_memory(tmp_path: Path
     assert sent["bytes"] < 50_000_000, sent  # cut off early, not after the server's minute
     assert 0 < rss < 400 * 2**20, rss
     assert took < 50, took
+
+
+def test_dns_rebinding_never_reaches_the_forbidden_address(tmp_path: Path):
+    """The name answers a public address to the safety check and 127.0.0.2 (forbidden: no --allow-loopback)
+    to every later lookup. The canary listening on 127.0.0.2 must never be contacted. No request can leave the
+    machine: the public address is only ever the first answer, which is used by the check, not to connect."""
+    canary_hits = []
+
+    def canary(handler):
+        canary_hits.append(handler.path)
+        return 200, [("Content-Type", "text/plain")], b"metadata canary"
+
+    with Server(canary, host="127.0.0.2") as server:
+        base = f"http://rebind.test:{server.port}"
+        profile = tmp_path / "crash_site.toml"
+        profile.write_text(profile_toml("crash_site", base), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(REPO), "POLICYCRAWL_TEST_REBIND": "rebind.test=93.184.216.34,127.0.0.2"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.fault_runner", "crawl", "crash_site", "--sources", str(profile), "--out",
+             str(tmp_path / "out"), "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0",
+             "-s", "POLICYCRAWL_EXTRACT_WORKERS=1"],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        )
+    assert canary_hits == [], canary_hits
+    assert "refused" in proc.stderr and "127.0.0.2" in proc.stderr, proc.stderr[-2000:]
