@@ -8,6 +8,7 @@ caller from the URL.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import multiprocessing
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.templates import templates_in_warc
 from archive.warc_read import BodyTooLarge, StoredRecord, decode_content, iter_records
 from extractors import Record, SourceInfo, extract
 from extractors.record import WarcPointer
@@ -68,6 +70,7 @@ class ExtractionJob:
 def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[ExtractionJob]:
     """The articles in one WARC file. source_for(earlier_record_or_None, url) picks the source."""
     conversions = _conversions(path)
+    models = templates_in_warc(path)
     ours = bool(conversions)
     for rec in iter_records(path):
         if rec.rec_type != "response" or rec.http is None:
@@ -84,11 +87,19 @@ def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) 
         except (BodyTooLarge, ValueError, OSError) as exc:
             logger.warning("%s: cannot decode body of %s: %s", path.name, url, exc)
             continue
+        source = source_for(previous, url)
+        used = previous.get("template") if previous else None
+        if used:
+            # the same site template the crawl used: it is in this file (archive/templates.py)
+            if used in models:
+                source = dataclasses.replace(source, template=models[used])
+            else:
+                logger.warning("%s: site template %s of %s is not in the file; extracting without", path.name, used, url)
         yield ExtractionJob(
             body=body,
             url=url,
             headers=headers,
-            source=source_for(previous, url),
+            source=source,
             fetched_at=previous.get("fetched_at") if previous else rec.headers.get("WARC-Date"),
             http_status=rec.http.status or 0,
             pointer=WarcPointer(path.name, rec.offset, rec.record_id),

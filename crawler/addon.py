@@ -44,6 +44,7 @@ class PolicycrawlAddon:
         settings["EXTENSIONS"].update(
             {
                 "crawler.session.ArchiveSession": 0,
+                "crawler.templates.SiteTemplates": 10,
                 "crawler.progress.Progress": 500,
                 # A telnet console is a shell on the crawler for anyone who can reach the port.
                 "scrapy.extensions.telnet.TelnetConsole": None,

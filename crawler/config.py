@@ -24,6 +24,9 @@ DEFAULTS: dict[str, object] = {
     # Articles made durable together: one fsync and one state commit per group (see crawler/commit.py).
     "POLICYCRAWL_COMMIT_BATCH": 32,
     "POLICYCRAWL_COMMIT_DELAY": 0.05,
+    # Learn each source's site template (what recurs across its pages is chrome) and extract with it; the model is
+    # kept in <out>/templates/ and in the WARC (crawler/templates.py).
+    "POLICYCRAWL_TEMPLATES": True,
     # Worker processes for extraction; 0 = number of CPUs.
     "POLICYCRAWL_EXTRACT_WORKERS": 0,
     # Seconds one page may spend in the extractor before it is killed and recorded as "timeout".

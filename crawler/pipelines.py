@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import ArticlePage
 from crawler.pool import ExtractionPool, WorkerLost, load_extractor
 from crawler.session import ArchiveSession
+from crawler.templates import SiteTemplates
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,13 @@ class ExtractPipeline:
     async def process_item(self, item: ArticlePage) -> ArticlePage:
         if self.pool is None:
             return item
+        templates = SiteTemplates.of(self.crawler)
         try:
             item.record = await self.pool.extract(
                 item.body,
                 item.url,
                 item.headers,
-                source=item.source,
+                source=templates.source_for(item.source) if templates else item.source,
                 fetched_at=item.fetched_at,
                 http_status=item.status,
             )
@@ -63,6 +65,8 @@ class ExtractPipeline:
             self.crawler.stats.inc_value("policycrawl/extract/interrupted")
             raise DropItem(f"not extracted, the run is stopping: {item.url} ({exc})") from None
         self.crawler.stats.inc_value(f"policycrawl/extract/{item.record.status}")
+        if templates:
+            templates.observe(item.source.id, item.body, item.url, item.headers, item.record.status)
         return item
 
     def close_spider(self) -> None:
@@ -103,7 +107,10 @@ class ArchivePipeline:
             if item.replaces:
                 record = dataclasses.replace(record, replaces=item.replaces)
             if item.warc is not None:
-                # The WARC alone must carry both the capture and what we made of it.
+                # The WARC alone must carry both the capture and what we made of it (with the site template used).
+                templates = SiteTemplates.of(self.crawler)
+                if templates and record.template:
+                    templates.ensure_in_warc(session.warc, record, item)
                 session.warc.write_metadata(
                     item.warc, item.url, record.to_json().encode("utf-8"), "application/json", "conversion"
                 )

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from w3lib.url import canonicalize_url
 
-from extractors import boundaries, dates, dom, gov, lang, listing, meta, published, regions, script, text
+from extractors import boundaries, dates, dom, gov, lang, listing, meta, published, regions, script, template, text
 from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
@@ -129,6 +129,10 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     anchors = dom.anchor_texts(root)
 
     # ---- body
+    model = source.template
+    if model is not None:
+        # the site's own chrome, learned from its other pages (template.py); on the tree as it was learned
+        template.apply_tree(root, model, keep=title_el)
     dom.strip_ruby(root)
     for block in govfound.elements:
         if block.getparent() is not None:
@@ -223,6 +227,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         gov=govfound.info(date_header, body_text),
         attachments=attachments,
         status_detail=None,
+        template=model.id if model is not None else None,
     )
 
     # ---- outcome

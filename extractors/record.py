@@ -113,6 +113,9 @@ class Record:
     schema_version: str = SCHEMA_VERSION
     # Earlier record id this one supersedes when a known article changed (incremental runs).
     replaces: str | None = None
+    # Id of the site template model (extractors/template.py) the text was extracted with; the model itself is a
+    # metadata record in the same WARC file, so re-extraction can use the same one. Added in schema 1.1.
+    template: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

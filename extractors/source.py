@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from extractors.record import Region
+from extractors.template import SiteTemplate
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,5 @@ class SourceInfo:
     site_name: str = ""
     region: Region = field(default_factory=Region)
     hints: ExtractionHints = field(default_factory=ExtractionHints)
+    # The site's template learned from its archived pages (extractors/template.py), when the crawl has one.
+    template: SiteTemplate | None = None
