@@ -275,6 +275,15 @@ class CrawlState:
         """Back to pending, unless already done (a done URL's records are on disk by construction)."""
         self._db.execute("UPDATE urls SET state='pending' WHERE url=? AND state!='done'", (url,))
 
+    def requeue_lost_captures(self, warc_filename: str, kept_size: int) -> int:
+        """URLs whose stored capture lies at or past `kept_size` of `warc_filename` (cut or quarantined by a repair):
+        back to pending, even when done. Returns how many."""
+        with self._tx():
+            return self._db.execute(
+                "UPDATE urls SET state='pending', reason='capture-lost' WHERE warc_filename=? AND warc_offset>=?",
+                (warc_filename, kept_size),
+            ).rowcount
+
     def mark_failed(self, url: str, reason: str, http_status: int | None = None) -> None:
         self._db.execute(
             "UPDATE urls SET state='failed', reason=?, last_status=?, last_seen=? WHERE url=?",

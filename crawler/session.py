@@ -28,7 +28,7 @@ from w3lib.url import canonicalize_url
 from archive.fsutil import RunLock, is_out_of_space, safe_name
 from archive.jsonl import JsonlWriter, read_records, repair_partial_line
 from archive.state import CrawlState
-from archive.warc import WarcWriter
+from archive.warc import WarcWriter, final_name
 from crawler.commit import GroupCommit
 from archive.warc_repair import repair_open_files
 from crawler.backpressure import InFlightGate
@@ -91,6 +91,15 @@ class ArchiveSession:
         # still leased; re-queue them explicitly in case a finished record was ever cut by the repair.
         for uri in report.lost_uris:
             self.state.requeue(frontier_key(uri))
+        # Damage in the middle of a file cuts captures of URLs already done: whatever points into the cut part
+        # (or into a file moved to quarantine whole) goes back to pending, done or not.
+        for repair in report.files:
+            if repair.outcome in ("published", "quarantined"):
+                kept = repair.final.stat().st_size if repair.outcome == "published" and repair.final else 0
+                lost = self.state.requeue_lost_captures(final_name(repair.path).name, kept)
+                if lost:
+                    logger.warning("%s: %d archived captures did not survive the repair; fetching them again",
+                                   final_name(repair.path).name, lost)
         self.already_written = self._reconcile_crashed_runs()
         records_name = f"{prefix}-{self.started:%Y%m%d%H%M%S}-{self.run_id}.jsonl"
         self.requeued = self.state.begin_run(self.run_id, records_name)
@@ -144,15 +153,26 @@ class ArchiveSession:
             repair_partial_line(path)
             pairs = []
             for rec in read_records(path):
-                written.add(rec["id"])
                 warc = rec.get("warc") or None
                 pointer = WarcPointer(warc["filename"], warc["offset"], warc["record_id"]) if warc else None
+                if pointer is not None and not self._capture_intact(pointer):
+                    continue  # its capture was cut by a repair: the URL is fetched and written again
+                written.add(rec["id"])
                 pairs.append((frontier_key(rec["url"]), rec["id"], pointer))
             fixed = self.state.mark_done_many(pairs)
             self.state.mark_reconciled(name)
             if fixed:
                 logger.info("%s: %d records from an interrupted run were already written", name, fixed)
         return written
+
+    def _capture_intact(self, pointer: WarcPointer) -> bool:
+        sizes = self.__dict__.setdefault("_warc_sizes", {})
+        if pointer.filename not in sizes:
+            try:
+                sizes[pointer.filename] = (self.warc_dir / pointer.filename).stat().st_size
+            except OSError:
+                sizes[pointer.filename] = -1
+        return pointer.offset < sizes[pointer.filename]
 
     def stop(self, outcome: str) -> None:
         """Stop the crawl early (disk full, fatal error); the run is recorded with this outcome."""

@@ -197,3 +197,33 @@ def test_dns_rebinding_never_reaches_the_forbidden_address(tmp_path: Path):
         )
     assert canary_hits == [], canary_hits
     assert "refused" in proc.stderr and "127.0.0.2" in proc.stderr, proc.stderr[-2000:]
+
+
+def test_damage_in_the_middle_of_an_open_warc_requeues_every_lost_capture(tmp_path: Path):
+    """kill -9 leaves a .warc.gz.open; bytes in its middle are then destroyed. The repair keeps the part before
+    the damage; every URL whose capture was after it goes back to pending and is fetched again, and no URL
+    stays done with a pointer past the end of its file."""
+    from benchmarks.crash_matrix import kill_when
+
+    out, log, n = tmp_path / "out", tmp_path / "crawl.log", 200
+    with Server(ListingSite(n, 100), latency=0.02) as server:
+        profile = _profile(tmp_path, server)
+        proc = start_crawl(profile, out, log)
+        kill_when(proc, server, 120)
+        opened = list((out / "warc").glob("*.warc.gz.open"))
+        assert len(opened) == 1, opened
+        size = opened[0].stat().st_size
+        with open(opened[0], "r+b") as fh:  # destroy 4 KB in the middle
+            fh.seek(size // 2)
+            fh.write(b"\0" * 4096)
+        resume = start_crawl(profile, out, log)
+        assert resume.wait(240) == exitcodes.OK, _tail(log)
+        report = audit(out, server, n)
+    assert report["missing"] == 0 and report["invalid_warcs"] == 0, report
+    db = sqlite3.connect(out / "state" / "frontier.sqlite")
+    rows = db.execute("SELECT url, warc_filename, warc_offset FROM urls WHERE state='done'").fetchall()
+    db.close()
+    assert len(rows) == n
+    for url, name, offset in rows:
+        path = out / "warc" / name
+        assert path.exists() and offset < path.stat().st_size, (url, name, offset)
