@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from archive.fsutil import fsync_dir
 from extractors.record import Record
+
+logger = logging.getLogger(__name__)
 
 
 class JsonlWriter:
@@ -92,8 +95,63 @@ def repair_partial_line(path: Path) -> int:
         return size - cut
 
 
+def _damage(line: bytes) -> str | None:
+    """Why a JSONL line is unusable, or None when it is a record."""
+    try:
+        obj = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return f"invalid UTF-8 at byte {exc.start}"
+    except ValueError as exc:
+        return f"not JSON ({str(exc)[:80]})"
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not isinstance(obj.get("url"), str):
+        return "not a record (no id/url)"
+    return None
+
+
+def quarantine_damaged_lines(path: Path, quarantine: Path) -> list[int]:
+    """Move unreadable lines (NUL-filled, invalid UTF-8, not JSON) of `path` to `quarantine/`; returns their numbers.
+
+    The file is rewritten without them (atomically: a copy is fsynced, then renamed over it) and the damaged bytes
+    are kept, one file per damaged line, so nothing is destroyed. Each one is logged with file and line number.
+    """
+    bad: list[int] = []
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.strip() and _damage(line.rstrip(b"\n")) is not None:
+                bad.append(number)
+    if not bad:
+        return []
+    quarantine.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(path, "rb") as src, open(tmp, "wb") as dst:
+        for number, line in enumerate(src, 1):
+            if number in bad:
+                reason = _damage(line.rstrip(b"\n"))
+                kept = quarantine / f"{path.name}.line{number}"
+                with open(kept, "wb") as q:
+                    q.write(line)
+                    q.flush()
+                    os.fsync(q.fileno())
+                logger.warning("%s: line %d is damaged (%s); moved to %s", path, number, reason, kept)
+            else:
+                dst.write(line)
+        dst.flush()
+        os.fsync(dst.fileno())
+    fsync_dir(quarantine)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+    return bad
+
+
 def read_records(path: Path) -> Iterator[dict]:
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+    """Every record of a JSONL file; a damaged line is skipped with a warning naming the file and line."""
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, 1):
+            line = line.rstrip(b"\n")
+            if not line.strip():
+                continue
+            reason = _damage(line)
+            if reason is not None:
+                logger.warning("%s: line %d skipped: %s", path, number, reason)
+                continue
+            yield json.loads(line.decode("utf-8"))

@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from w3lib.url import canonicalize_url
 
 from archive.fsutil import RunLock, is_out_of_space, safe_name
-from archive.jsonl import JsonlWriter, read_records, repair_partial_line
+from archive.jsonl import JsonlWriter, quarantine_damaged_lines, read_records, repair_partial_line
 from archive.state import CrawlState
 from archive.warc import WarcWriter, final_name
 from crawler.commit import GroupCommit
@@ -151,6 +151,7 @@ class ArchiveSession:
                 self.state.mark_reconciled(name)
                 continue
             repair_partial_line(path)
+            quarantine_damaged_lines(path, self.records_dir / "quarantine")
             pairs = []
             for rec in read_records(path):
                 warc = rec.get("warc") or None

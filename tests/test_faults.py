@@ -227,3 +227,31 @@ def test_damage_in_the_middle_of_an_open_warc_requeues_every_lost_capture(tmp_pa
     for url, name, offset in rows:
         path = out / "warc" / name
         assert path.exists() and offset < path.stat().st_size, (url, name, offset)
+
+
+def test_a_corrupt_jsonl_line_is_quarantined_and_the_run_goes_on(tmp_path: Path):
+    """A killed run's JSONL gets one NUL-filled line and one with invalid UTF-8 in the middle: the next run moves
+    both to records/quarantine/ with a warning naming file and line, and archives everything."""
+    from benchmarks.crash_matrix import kill_when
+
+    out, log, n = tmp_path / "out", tmp_path / "crawl.log", 150
+    with Server(ListingSite(n, 50), latency=0.02) as server:
+        profile = _profile(tmp_path, server)
+        kill_when(start_crawl(profile, out, log), server, 60)
+        [records] = list((out / "records").glob("*.jsonl"))
+        lines = records.read_bytes().splitlines(keepends=True)
+        assert len(lines) > 10
+        lines[3] = b"\0" * (len(lines[3]) - 1) + b"\n"
+        lines[7] = lines[7][:20] + b"\xff\xfe" + lines[7][22:]
+        records.write_bytes(b"".join(lines))
+        resume = start_crawl(profile, out, log)
+        assert resume.wait(240) == exitcodes.OK, _tail(log)
+        report = audit(out, server, n)
+    text = log.read_text(errors="replace")
+    assert f"{records}: line 4 is damaged" in text and f"{records}: line 8 is damaged" in text, _tail(log)
+    assert sorted(p.name for p in (out / "records" / "quarantine").iterdir()) == [
+        f"{records.name}.line4", f"{records.name}.line8"]
+    assert report["missing"] == 0 and report["malformed_lines"] == 0 and report["duplicate_lines"] == 0, report
+    # The two damaged lines' URLs were done before the damage: their records live on in the WARC's conversion
+    # records (and in quarantine/); every other article has its line.
+    assert report["lines"] == n - 2, report
