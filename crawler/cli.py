@@ -193,7 +193,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_sources(args: argparse.Namespace) -> int:
     for profile in load_profiles(args.sources or []).values():
         region = " ".join(x for x in (profile.region.province, profile.region.city, profile.region.code) if x)
-        print(f"{profile.id:12} {profile.name}  [{region or '全国'}]  {', '.join(profile.allowed_hosts)}")
+        family = profile.family or "-"
+        print(f"{profile.id:14} {family:7} {profile.region.code or '-':6}  {profile.name}  [{region or '全国'}]  "
+              f"{', '.join(profile.allowed_hosts)}")
     return exitcodes.OK
 
 

@@ -25,6 +25,8 @@ class ArticlePage:
     content_digest: str | None = None  # of `body`, decoded: see archive.state
     warc_date: str | None = None
     replaces: str | None = None
+    # What the listing that linked the page said about it (crawler/listing_hints.py), or None.
+    listing_hint: dict | None = None
 
     def __repr__(self) -> str:
         # Scrapy logs items ("Dropped: ...", "Scraped from ...") with their repr: never the body or the text,

@@ -14,6 +14,7 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler import listing_hints
 from crawler.items import ArticlePage
 from crawler.pool import ExtractionPool, WorkerLost, load_extractor
 from crawler.session import ArchiveSession
@@ -64,6 +65,7 @@ class ExtractPipeline:
                 pass
             self.crawler.stats.inc_value("policycrawl/extract/interrupted")
             raise DropItem(f"not extracted, the run is stopping: {item.url} ({exc})") from None
+        item.record = listing_hints.apply(item.record, item.listing_hint)
         self.crawler.stats.inc_value(f"policycrawl/extract/{item.record.status}")
         if templates:
             templates.observe(item.source.id, item.body, item.url, item.headers, item.record.status)

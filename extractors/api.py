@@ -108,7 +108,8 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
 
     # ---- metadata from the whole page, before anything is pruned
     tags = meta.meta_tags(root)
-    title, title_el = meta.find_title(root, tags, hints.title_suffixes)
+    title, title_el = meta.find_title(root, tags, hints.title_suffixes, hints.title_prefixes,
+                                       hints.title_separators)
     govfound = gov.find(root, decoded.text)
     if title_el is None and govfound.value("title"):
         # No headline element: the block's 标题 / 名称 is the headline the page shows (the <title> is often

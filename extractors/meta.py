@@ -111,7 +111,8 @@ def _element_title(el) -> str:
     return text
 
 
-def find_title(root, meta: dict[str, str], suffixes: tuple[str, ...] = ()):
+def find_title(root, meta: dict[str, str], suffixes: tuple[str, ...] = (), prefixes: tuple[str, ...] = (),
+               separators: tuple[str, ...] = ()):
     """(title, heading element or None). A heading whose text the <title>/og:title contains wins (longest);
     otherwise <title> without the site suffix."""
     doc_title = ""
@@ -121,6 +122,12 @@ def find_title(root, meta: dict[str, str], suffixes: tuple[str, ...] = ()):
     for suffix in suffixes:
         if suffix and doc_title.endswith(suffix):
             doc_title = doc_title[: -len(suffix)].strip()
+    for prefix in prefixes:
+        if prefix and doc_title.startswith(prefix):
+            doc_title = doc_title[len(prefix):].strip()
+    for sep in separators:
+        if sep and sep in doc_title:
+            doc_title = doc_title[: doc_title.rindex(sep)].strip()
     # "articletitle": the headline government CMSs (TRS, Hanweb, NFCMS) put in <meta name="ArticleTitle">.
     refs = [x for x in (doc_title, meta.get("og:title"), meta.get("ld:headline"), meta.get("title"),
                         meta.get("articletitle")) if x]

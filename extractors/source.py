@@ -22,6 +22,11 @@ class ExtractionHints:
     drop_lines: tuple[str, ...] = ()
     # Suffixes the site appends to <title>, e.g. "_界面新闻".
     title_suffixes: tuple[str, ...] = ()
+    # Prefixes the site puts before the headline in <title>, e.g. "广东省发展和改革委员会 - ".
+    title_prefixes: tuple[str, ...] = ()
+    # Separators after which the rest of <title> is site or column name, e.g. "--" in "标题--通知公告"
+    # (cut at the last one, so a headline holding the separator keeps it).
+    title_separators: tuple[str, ...] = ()
     # Charset to prefer when neither HTTP nor <meta> declares one.
     encoding: str | None = None
 

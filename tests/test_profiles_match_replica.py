@@ -15,21 +15,25 @@ import lxml.html
 import pytest
 
 from crawler.demo.replica import build_sites
+from crawler.sources import resolve
 from extractors.source import ExtractionHints
 
 SOURCES = Path(__file__).resolve().parent.parent / "crawler" / "sources"
 PROFILE_FILES = sorted(SOURCES.glob("*.toml"))
-REQUIRED = {"id": str, "name": str, "homepage": str, "allowed_hosts": list, "start_urls": list,
+REQUIRED = {"id": str, "name": str, "homepage": str, "allowed_hosts": list,
             "article_patterns": list, "max_listing_pages": int, "page_budget": int, "download_delay": (int, float)}
 OPTIONAL = {"next_page": str, "article_area": str, "feeds": list, "sitemaps": list, "encoding": str,
-            "region": dict, "extraction": dict, "concurrency": int, "article_urls": list}
+            "region": dict, "extraction": dict, "concurrency": int, "article_urls": list, "start_urls": list,
+            "family": str, "host": str, "script_pager": bool, "script_pager_second": int, "pages_limit": int,
+            "links_in_scripts": bool, "canonical_urls": list, "gkmlpt": dict}
 HINTS = {f.name for f in dataclasses.fields(ExtractionHints)}
 REPLICA = "http://replica"
 pytestmark = pytest.mark.timeout(60)
 
 
 def _profiles() -> dict[str, dict]:
-    return {path.stem: tomllib.loads(path.read_text(encoding="utf-8")) for path in PROFILE_FILES}
+    # As the loader sees them: the family's values filled in under the profile's own.
+    return {path.stem: resolve(tomllib.loads(path.read_text(encoding="utf-8")), str(path)) for path in PROFILE_FILES}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +61,8 @@ def test_every_profile_is_well_formed(profiles):
             assert regex.pattern
         homepage = urlsplit(data["homepage"])
         assert homepage.scheme in ("http", "https") and homepage.netloc in data["allowed_hosts"]
-        for url in data["start_urls"] + data.get("feeds", []) + data.get("sitemaps", []):
+        assert data.get("start_urls") or data.get("gkmlpt") or data.get("feeds") or data.get("sitemaps"), stem
+        for url in data.get("start_urls", []) + data.get("feeds", []) + data.get("sitemaps", []):
             assert urlsplit(url).netloc in data["allowed_hosts"], (stem, url)
         region = data.get("region", {})
         assert set(region) <= {"province", "city", "code"}

@@ -13,9 +13,11 @@ since otherwise the older pages were never read), and a page whose links were al
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,10 @@ from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
 from archive.warc_format import sha1_digest
+from crawler import pagers
 from crawler.capture import DIGEST_META, FETCHED_META, WARC_DATE_META, WARC_META
 from crawler.items import ArticlePage
+from crawler.listing_hints import listing_hint
 from crawler.politeness import HostGivenUp
 from crawler.recheck import RECHECK_META, REFETCH_META, UNCHANGED_META, RecheckPolicy
 from crawler.safety import RefusedRequest
@@ -47,6 +51,11 @@ KIND_META = "policycrawl_kind"
 FRONTIER_META = "policycrawl_frontier_url"
 LISTING_META = "policycrawl_listing"  # the start URL a listing page's pagination began at
 REPLACES_META = "policycrawl_replaces"  # WARC-Record-ID of the version an unconditional re-fetch replaces
+LISTING_HINT_META = "policycrawl_listing_hint"  # what the listing said about an article (crawler/listing_hints.py)
+GKMLPT_CAT_META = "policycrawl_gkmlpt_cat"
+GKMLPT_PER_PAGE_META = "policycrawl_gkmlpt_per_page"
+# href="…" inside inline script text (listings whose records sit in a script).
+_SCRIPT_HREF = re.compile(r"""href\s*=\s*["']([^"'<>\s]+)["']""")
 
 # Failures that say nothing about the page: the URL goes back to pending and the next run tries again
 # (up to POLICYCRAWL_MAX_ATTEMPTS). Everything else (404, robots, refused) marks it failed for good.
@@ -123,6 +132,11 @@ class PolicySpider(Spider):
         for url in profile.start_urls:
             yield from self._request(profile, url, "listing", self.parse_listing, listing_page=1,
                                      **{LISTING_META: url})
+        if profile.gkmlpt is not None:
+            for cat in profile.gkmlpt.categories:
+                url = profile.gkmlpt.page_url(profile.homepage, cat, 1)
+                yield from self._request(profile, url, "gkmlpt", self.parse_gkmlpt, listing_page=1,
+                                         **{LISTING_META: url, GKMLPT_CAT_META: cat})
         for url in profile.feeds:
             yield from self._request(profile, url, "feed", self.parse_feed)
         for url in profile.sitemaps:
@@ -156,9 +170,12 @@ class PolicySpider(Spider):
         )
 
     def _article_request(
-        self, profile: Profile, url: str, *, via: str | None, force: bool = False, resumed: bool = False
+        self, profile: Profile, url: str, *, via: str | None, force: bool = False, resumed: bool = False,
+        hint: dict | None = None,
     ) -> Iterator[Request]:
-        url = safe_url_string(url.split("#", 1)[0])
+        # The canonical address is the one fetched: a mobile twin (mpost_N) and its page (post_N) are one
+        # article with one frontier key and one record id, and the desktop page is what the selectors fit.
+        url = safe_url_string(profile.canonical(url.split("#", 1)[0]))
         key = frontier_key(url)
         if key in self.seen_this_run and not resumed:
             return
@@ -175,6 +192,8 @@ class PolicySpider(Spider):
         for request in self._request(profile, url, "article", self.parse_article):
             self.seen_this_run.add(key)
             request.meta[FRONTIER_META] = key
+            if hint:
+                request.meta[LISTING_HINT_META] = hint
             if via:
                 request.headers.setdefault(b"Referer", via.encode("ascii", "ignore"))
             if recheck:
@@ -193,36 +212,46 @@ class PolicySpider(Spider):
     # -- callbacks ---------------------------------------------------------------------------------
     def parse_listing(self, response: Response) -> Iterator[Request]:
         profile: Profile = response.meta[PROFILE_META]
+        if not hasattr(response, "css"):
+            self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/listing_not_html")
+            return
+        areas = response.css(profile.article_area) if profile.article_area else [response]
+        hrefs = [href for area in areas for href in area.css("a::attr(href)").getall()]
+        if profile.links_in_scripts:
+            # Listings that keep their records in a script (Hanweb's <script type="text/xml"> datastore).
+            for script in response.xpath("//script[not(@src)]/text()").getall():
+                hrefs += _SCRIPT_HREF.findall(script)
+        links: list[tuple[str, dict | None]] = []
+        for href in hrefs:
+            url = response.urljoin(href.strip())
+            if profile.allows(url) and profile.is_article(url):
+                links.append((url, None))
+        yield from self._walk(response, profile, links, lambda: self._next_page(response, profile))
+
+    def _walk(self, response: Response, profile: Profile, links: list[tuple[str, dict | None]],
+              next_url: Callable[[], str | None]) -> Iterator[Request]:
+        """One page of a listing (HTML or API): queue its new articles, then go on to the next page unless the
+        walk may stop (watermark of known pages, repeated content, the profile's page limit, the end)."""
         page = response.meta.get("listing_page", 1)
         listing = response.meta.get(LISTING_META) or response.url
         stats = self.crawler.stats
-        if not hasattr(response, "css"):
-            stats.inc_value(f"policycrawl/source/{profile.id}/listing_not_html")
-            return
         state = self.session.state
-        areas = response.css(profile.article_area) if profile.article_area else [response]
-        links: list[str] = []
-        for area in areas:
-            for href in area.css("a::attr(href)").getall():
-                url = response.urljoin(href.strip())
-                if profile.allows(url) and profile.is_article(url):
-                    links.append(url)
         if page == 1:
             # Whether the previous walk finished decides if this one may stop at known pages.
             self.known_streak[listing] = 0
             response.meta["policycrawl_may_stop_early"] = state.listing_complete(listing)
-            state.listing_started(listing, profile.id, links[0] if links else None)
+            state.listing_started(listing, profile.id, links[0][0] if links else None)
         state.listing_page(listing, page)
         new = repeated = 0
         found: list[Request] = []
         with state.batch():  # one commit for the page's links, not one per link
-            for url in links:
-                key = frontier_key(safe_url_string(url.split("#", 1)[0]))
+            for url, hint in links:
+                key = frontier_key(safe_url_string(profile.canonical(url.split("#", 1)[0])))
                 if key in self.listed_this_run:
                     repeated += 1
                     continue
                 self.listed_this_run.add(key)
-                requests = list(self._article_request(profile, url, via=response.url))
+                requests = list(self._article_request(profile, url, via=response.url, hint=hint))
                 new += bool(requests)
                 found += requests
         yield from found
@@ -243,19 +272,26 @@ class PolicySpider(Spider):
             stats.inc_value(f"policycrawl/source/{profile.id}/pagination_stopped_at_known")
             state.listing_finished(listing, "known")
             return
-        if page >= profile.max_listing_pages:
+        if page >= profile.max_listing_pages or (profile.pages_limit and page >= profile.pages_limit):
             state.listing_finished(listing, "max-pages")  # as deep as the profile ever walks
             return
-        next_url = self._next_page(response, profile)
-        if not next_url:
+        nxt = next_url()
+        if not nxt:
             state.listing_finished(listing, "end")
             return
         # Out of budget: the walk stays unfinished, so the next run does not stop at its watermark.
-        yield from self._request(profile, next_url, "listing", self.parse_listing, listing_page=page + 1,
-                                 policycrawl_may_stop_early=may_stop_early, **{LISTING_META: listing})
+        yield from self._request(profile, nxt, response.meta[KIND_META], response.request.callback,
+                                 listing_page=page + 1, policycrawl_may_stop_early=may_stop_early,
+                                 **{LISTING_META: listing})
 
     @staticmethod
     def _next_page(response: Response, profile: Profile) -> str | None:
+        if profile.script_pager:
+            # A pager drawn by a script: its page count decides, whether or not links were also rendered.
+            has_pager, url = pagers.next_page(response.text, response.url, second=profile.script_pager_second,
+                                              limit=profile.pages_limit)
+            if has_pager:
+                return url
         if profile.next_page:
             href = response.css(profile.next_page).css("::attr(href)").get()
         else:
@@ -268,6 +304,53 @@ class PolicySpider(Spider):
         if not href or href.strip().lower().startswith("javascript:"):
             return None
         return response.urljoin(href.strip())
+
+    def parse_gkmlpt(self, response: Response) -> Iterator[Request]:
+        """A page of a gkmlpt JSON listing API: its `articles` are queued with their dates and 文号 as listing
+        hints; `classify.post_count` and the page size give the number of pages."""
+        profile: Profile = response.meta[PROFILE_META]
+        api = profile.gkmlpt
+        assert api is not None
+        try:
+            data = json.loads(response.body)
+            items = data.get("articles") or []
+            if not isinstance(items, list):
+                raise ValueError("'articles' is not a list")
+        except (ValueError, AttributeError) as exc:  # JSONDecodeError is a ValueError; a non-object answer
+            # The walk stays unfinished, so the next run walks this category in full.
+            self._count_failure(profile, "gkmlpt-invalid", response.url, str(exc)[:200])
+            return
+        links: list[tuple[str, dict | None]] = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            href = _first(item, api.url_fields)
+            if not isinstance(href, str) or not href:
+                continue
+            url = profile.local_url(response.urljoin(href.strip()))
+            if not (profile.allows(url) and profile.is_article(url)):
+                continue
+            hint = listing_hint(title=_first(item, api.title_fields), date=_first(item, api.date_fields),
+                                doc_no=_first(item, api.doc_no_fields), source=response.url)
+            links.append((url, hint))
+        page = response.meta.get("listing_page", 1)
+        cat = response.meta[GKMLPT_CAT_META]
+        classify = data.get("classify") if isinstance(data.get("classify"), dict) else {}
+        total = classify.get("post_count")
+        if page == 1:
+            response.meta[GKMLPT_PER_PAGE_META] = len(items)
+        per_page = response.meta.get(GKMLPT_PER_PAGE_META) or len(items)
+
+        def next_url() -> str | None:
+            if not items or not isinstance(total, int) or not per_page or page * per_page >= total:
+                return None
+            return profile.local_url(api.page_url(profile.homepage, cat, page + 1))
+
+        for request in self._walk(response, profile, links, next_url):
+            if request.meta.get(KIND_META) == "gkmlpt":
+                request.meta[GKMLPT_CAT_META] = cat
+                request.meta[GKMLPT_PER_PAGE_META] = per_page
+            yield request
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         profile: Profile = response.meta[PROFILE_META]
@@ -347,6 +430,7 @@ class PolicySpider(Spider):
             content_digest=sha1_digest(response.body),
             warc_date=response.meta.get(WARC_DATE_META),
             replaces=known.record_warc_id if known is not None else response.meta.get(REPLACES_META),
+            listing_hint=response.meta.get(LISTING_HINT_META),
         )
 
     # -- failures ----------------------------------------------------------------------------------
@@ -399,3 +483,11 @@ class PolicySpider(Spider):
             session.state.release(key, reason, status)
         else:
             session.state.mark_failed(key, reason, status)
+
+
+def _first(item: dict, keys: Iterable[str]) -> Any:
+    for key in keys:
+        value = item.get(key)
+        if value not in (None, ""):
+            return value
+    return None
