@@ -152,6 +152,10 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         # where the article ends: a following story, feeds and card grids go by structure (boundaries.py)
         boundaries.cut_second_story(root, title_el)
         boundaries.drop_teaser_lists(root.find("body") if root.find("body") is not None else root, title_el)
+    # The headline element is metadata: it leaves the tree, so that a line repeating the headline inside the text
+    # (an official document's own heading under its 文号 and issuer) is kept as the text's. On some pages
+    # trafilatura finds nothing once the headline is gone: the headline is then put back (see below).
+    headline = _Detached(title_el) if title_el is not None and not discussion and _HEADLINE_KEEP_IN_TEXT else None
     container = root
     if hints.body_selector:
         try:
@@ -163,6 +167,16 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     attachments = meta.find_attachments(container, url)
     lead = dom.lead_summary(container)
     raw = _trafilatura_text(container, url, anchors)
+    if headline is not None and headline.removed and len(raw) < _SHORT_TEXT:
+        headline.restore()
+        with_headline = _trafilatura_text(container, url, anchors)
+        if len(text._key(with_headline)) > len(text._key(raw)) + len(text._key(title or "")) + 20:
+            raw = with_headline
+        else:
+            headline.removed = True  # the short text stands: keep the text's own copy of the headline
+    headline_gone = headline is not None and headline.removed
+    if not discussion and attachments:
+        raw = _with_attachment_lines(container, raw)
     if thread_root is not None:
         article = raw
         dom.prune(thread_root, hints.drop_selectors, discussion=True)
@@ -186,7 +200,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         raw = lead + "\n" + raw  # trafilatura drops lead/summary boxes (核心提示, 导读) in precision mode
     traditional = script.is_traditional(raw)
     cleaned = text.clean_lines(
-        raw, title=title, drop_lines=hints.drop_lines, simplify=script.t2s if traditional else None,
+        raw, title=None if headline_gone else title, drop_lines=hints.drop_lines, simplify=script.t2s if traditional else None,
         thread=thread_root is not None,
     )
     body_text = cleaned.text
@@ -306,6 +320,70 @@ def _after_body(page_text: str, body_text: str) -> str:
         return ""
     start = pos + len(snippet)
     return page_text[start : start + 200]
+
+
+_HEADLINE_KEEP_IN_TEXT = True
+_ATTACHMENT_BLOCKS = ("p", "li", "div", "td", "dd")
+
+
+class _Detached:
+    """An element taken out of the tree (its tail text stays in place), which can be put back where it was."""
+
+    def __init__(self, el):
+        self.el = el
+        self.parent = el.getparent()
+        self.removed = False
+        if self.parent is None:
+            return
+        self.index = self.parent.index(el)
+        self.tail = el.tail
+        prev = el.getprevious()
+        self.prev = prev
+        self.prev_tail = prev.tail if prev is not None else None
+        self.parent_text = self.parent.text
+        if el.tail:
+            if prev is not None:
+                prev.tail = (prev.tail or "") + el.tail
+            else:
+                self.parent.text = (self.parent.text or "") + el.tail
+        el.tail = None
+        self.parent.remove(el)
+        self.removed = True
+
+    def restore(self) -> None:
+        if not self.removed:
+            return
+        if self.prev is not None:
+            self.prev.tail = self.prev_tail
+        else:
+            self.parent.text = self.parent_text
+        self.el.tail = self.tail
+        self.parent.insert(self.index, self.el)
+        self.removed = False
+
+
+def _with_attachment_lines(container, raw: str) -> str:
+    """Paragraphs that name an attachment with a link ("附件：1.<a>…办法</a>") right after the text's last
+    paragraphs: trafilatura drops them as link-heavy, yet they are the document's own lines."""
+    have = text._key(raw)
+    added = []
+    for a in container.iter("a"):
+        if not meta.attachment_type((a.get("href") or "").strip()):
+            continue
+        block = next((x for x in a.iterancestors() if x.tag in _ATTACHMENT_BLOCKS), None)
+        if block is None:
+            continue
+        line = re.sub(r"\s+", " ", block.text_content()).strip()
+        key = text._key(line)
+        if not key or len(line) > 200 or key in have:
+            continue
+        # only right after the article's own lines: a sibling among the three before it is in the text
+        near = [text._key(x.text_content()) for x in list(block.itersiblings(preceding=True))[:3]]
+        if not any(len(k) >= 4 and k in have for k in near):
+            continue
+        added.append(line)
+        have += key
+    return raw + "\n" + "\n".join(added) if added else raw
 
 
 # dates.FoundDate.where -> Record.published_from

@@ -394,6 +394,24 @@ def find_source(header_text: str) -> str | None:
 ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "zip", "rar", "ofd", "ppt", "pptx", "et", "7z")
 
 
+_QUERY_FILE = re.compile(r"[^/=&?]+\.([A-Za-z0-9]{1,5})$")
+
+
+def attachment_type(href: str) -> str:
+    """The attachment's file type from its link: the path's extension, or that of a file name passed to a download
+    script ("/module/download/downfile.jsp?classid=0&filename=….doc"); "" when the link is not to a file."""
+    parts = urlsplit(href)
+    path = parts.path.lower()
+    ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    if ext in ATTACHMENT_TYPES:
+        return ext
+    for value in (v for kv in parts.query.split("&") for v in kv.split("=", 1)[1:]):
+        m = _QUERY_FILE.search(value)
+        if m and m.group(1).lower() in ATTACHMENT_TYPES:
+            return m.group(1).lower()
+    return ""
+
+
 def base_url(root, url: str) -> str:
     base = root.find(".//base")
     if base is not None and base.get("href"):
@@ -409,13 +427,13 @@ def find_attachments(root, url: str) -> tuple[Attachment, ...]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        path = urlsplit(href).path.lower()
-        ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
-        if ext not in ATTACHMENT_TYPES:
+        ext = attachment_type(href)
+        if not ext:
             continue
         absolute = urljoin(base, href)
         if absolute in seen:
             continue
         seen.add(absolute)
-        out.append(Attachment(url=absolute, name=_clean(a.text_content()) or path.rsplit("/", 1)[-1], type=ext))
+        name = _clean(a.text_content()) or urlsplit(href).path.rsplit("/", 1)[-1]
+        out.append(Attachment(url=absolute, name=name, type=ext))
     return tuple(out)

@@ -248,6 +248,11 @@ def editor_of(line: str) -> str | None:
     return m.group(2).strip() if m else ""  # "责任编辑：" with the name left empty is still a credit line
 
 
+# A byline label with no value: the page's template printed the slot and nothing in it.
+_EMPTY_LABEL = re.compile(r"(?:来源|來源|作者|编辑|編輯|责任编辑|責任編輯|发布时间|發布時間|发布日期|时间|時間|日期|字号|字號|"
+                          r"浏览次数|瀏覽次數|点击数|阅读|閱讀)\s*[:：]\s*")
+
+
 def clean_lines(
     text: str,
     *,
@@ -287,6 +292,9 @@ def clean_lines(
         if is_chrome(line, drop, simplify):
             source = source or source_of(probe)
             dropped += 1
+            continue
+        if _EMPTY_LABEL.fullmatch(line.strip()):
+            dropped += 1  # "来源：" with nothing after it: a byline slot the page left empty
             continue
         if title_key and k == title_key:
             dropped += 1  # the headline is metadata, not body

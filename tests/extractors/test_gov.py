@@ -180,3 +180,28 @@ def test_schema_accepts_new_and_old_lines():
     del old["published_from"]
     old["gov"] = {k: old["gov"][k] for k in ("index_no", "doc_no", "issuer", "written_date", "published_date")}
     jsonschema.validate(old, schema)
+
+
+def test_document_heading_repeated_in_the_text_is_kept():
+    """An official document repeats its headline under its 文号 and issuer: that line is the text's, the page's
+    headline element is not."""
+    body = ("<p>某工信规字〔2024〕2号</p><p>某某市工业和信息化局</p><p>关于印发某某市制造业技改扶持办法的通知</p>"
+            "<p>各区工业和信息化主管部门：</p>" + BODY + SIGNATURE)
+    rec = extract(page("", body=body), "https://www.example.gov.cn/a.html")
+    lines = rec.text.splitlines()
+    assert lines.count("关于印发某某市制造业技改扶持办法的通知") == 1 and lines[2] == "关于印发某某市制造业技改扶持办法的通知"
+    assert rec.title == "关于印发某某市制造业技改扶持办法的通知"
+
+
+def test_attachment_lines_after_the_text_are_kept():
+    body = (BODY + SIGNATURE + "<p>附件：1.<a href='P020240325001.pdf'>某某市制造业技改扶持办法</a></p>"
+            "<p>2.<a href='/module/download/downfile.jsp?classid=0&amp;filename=ab12cd.xlsx'>申报项目汇总表</a></p>")
+    rec = extract(page("", body=body), "https://www.example.gov.cn/zwgk/a.html")
+    assert "附件：1.某某市制造业技改扶持办法" in rec.text and "2.申报项目汇总表" in rec.text
+    assert [(a.name, a.type) for a in rec.attachments] == [("某某市制造业技改扶持办法", "pdf"), ("申报项目汇总表", "xlsx")]
+    assert rec.attachments[1].url == "https://www.example.gov.cn/module/download/downfile.jsp?classid=0&filename=ab12cd.xlsx"
+
+
+def test_empty_byline_slot_is_not_text():
+    rec = extract(page("", body="<p>来源：</p>" + BODY), "https://www.example.gov.cn/a.html")
+    assert not rec.text.startswith("来源")
