@@ -23,7 +23,7 @@ from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
 
-EXTRACTOR_VERSION = "0.4.0"
+EXTRACTOR_VERSION = "0.5.0"
 
 Headers = Sequence[tuple[str, str]] | Mapping[str, str]
 
