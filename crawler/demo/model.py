@@ -20,6 +20,17 @@ class Page:
 
 
 @dataclass(frozen=True)
+class AttachmentTruth:
+    """A file an article links as its attachment, served by the replica at `path`."""
+
+    path: str
+    name: str  # the link text as the page shows it
+    type: str  # lower-case extension without the dot, as the record's attachments[].type
+    content_type: str
+    kind: str  # crawler/demo/attachments.py kind the bytes were made as ("pdf", "docx", "pdf-scanned", …)
+
+
+@dataclass(frozen=True)
 class ArticleTruth:
     """What a correct record for one replica article contains; tests compare records against it."""
 
@@ -30,6 +41,17 @@ class ArticleTruth:
     author: str | None
     script: str
     listed: bool
+    # The 信息公开 block: normalised key -> value (dates as ISO days), as the record's `gov` carries them
+    # (index_no, doc_no, issuer, written_date, published_date, title, topic, category, subject_words, validity).
+    gov: tuple[tuple[str, str], ...] = ()
+    # The same block as the page prints it: (label without padding and colon, value as shown), in page order.
+    gov_labels: tuple[tuple[str, str], ...] = ()
+    attachments: tuple[AttachmentTruth, ...] = ()
+    # Where a trustworthy `published` comes from on this page: "label" (发布日期 field), "header" (date by the
+    # headline), "meta" (no visible date at all). None: not stated (the news sites).
+    published_from: str | None = None
+    # Named traps this page carries (see crawler/demo/sites/govdocs.py TRAPS), for tests that need one of each.
+    traps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

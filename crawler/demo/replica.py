@@ -1,4 +1,4 @@
-"""The offline replica network: eight imitation sites built in memory and served on 127.0.0.1, one socket per site.
+"""The offline replica network: eleven imitation sites built in memory and served on 127.0.0.1, one socket per site.
 
 `python -m crawler.demo.replica --port 8800` serves them until Ctrl-C. Paths equal the real sites' paths, so the
 demo crawls the replica with the real source profiles, only with scheme+host rebased onto these sockets.
@@ -17,7 +17,7 @@ import time
 from typing import Mapping
 
 from crawler.demo.model import BASE, ArticleTruth, Page, ReplicaSite
-from crawler.demo.sites import ccpa, dutenews, govportal, jiemian, netease, tuituisoft
+from crawler.demo.sites import ccpa, dutenews, gkmlpt, hanweb, jiemian, netease, nfcms, trs, tuituisoft
 from crawler.demo.web import NOT_FOUND
 
 __all__ = ["Page", "ArticleTruth", "ReplicaSite", "build_sites", "ReplicaServer", "main"]
@@ -30,7 +30,7 @@ COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml", "application/
 @functools.lru_cache(maxsize=1)
 def _build() -> tuple[ReplicaSite, ...]:
     sites = [jiemian.build(), ccpa.build(), tuituisoft.build(), netease.build(), dutenews.build(),
-             *govportal.build_all()]
+             *nfcms.build_all(), gkmlpt.build(), hanweb.build(), trs.build()]
     return tuple(sites)
 
 
