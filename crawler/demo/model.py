@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 # Replaced by "http://host:port" at serve time, so feeds, sitemaps and absolute links point at the serving socket.
 BASE = "__BASE__"
 
 
-@dataclass(frozen=True)
 class Page:
-    """One resource exactly as the server sends it (body before gzip)."""
+    """One resource exactly as the server sends it (body before gzip).
 
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
+    `body` may be given as a function: real attachment files (PDF/DOCX/XLSX made by crawler/demo/attachments.py)
+    take ~0.3 s each to render, so they are made on first use, not when the replica is built."""
+
+    __slots__ = ("status", "headers", "_body")
+
+    def __init__(self, status: int, headers: tuple[tuple[str, str], ...], body: "bytes | Callable[[], bytes]"):
+        self.status = status
+        self.headers = headers
+        self._body = body
+
+    @property
+    def body(self) -> bytes:
+        if callable(self._body):
+            self._body = self._body()  # deterministic, so a race between threads only renders twice
+        return self._body
+
+    def __repr__(self) -> str:
+        return f"Page(status={self.status}, headers={self.headers!r})"
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,7 @@ class SiteDraft:
     chrome: list[str] = field(default_factory=list)
     disallowed: list[str] = field(default_factory=list)
 
-    def add(self, path: str, body: bytes, content_type: str | None, status: int = 200,
+    def add(self, path: str, body: "bytes | Callable[[], bytes]", content_type: str | None, status: int = 200,
             extra: tuple[tuple[str, str], ...] = ()) -> None:
         if path in self.pages:
             raise ValueError(f"{self.id}: path {path} defined twice")

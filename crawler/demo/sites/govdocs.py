@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import datetime, timedelta
 
-from crawler.demo import corpus
+from crawler.demo import attachments, corpus
 from crawler.demo.model import ArticleTruth, AttachmentTruth, SiteDraft
-from crawler.demo.web import fake_docx, fake_pdf, iso
+from crawler.demo.web import iso
 
 # Traps a government page can carry; tests check that each appears somewhere and that records get past it.
 TRAPS = {
@@ -32,27 +33,12 @@ TRAPS = {
 
 DATE_KEYS = ("written_date", "published_date", "effective_date", "expiry_date")
 
-try:  # the attach helper's real attachment bytes, once it has landed
-    from crawler.demo.attachments import make as _make_attachment
-except ImportError:  # pragma: no cover - depends on what is on main
-    _make_attachment = None
-
-_FALLBACK_TYPES = {
-    "pdf": "application/pdf",
-    "pdf-scanned": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "doc": "application/msword",
-}
-EXTENSION = {"pdf": "pdf", "pdf-scanned": "pdf", "docx": "docx", "xlsx": "xlsx", "doc": "doc", "wps": "wps",
-             "ofd": "ofd", "pdf-broken": "pdf"}
+EXTENSION = attachments.EXTENSIONS
 
 
-def attachment_bytes(kind: str, title: str, paragraphs: list[str]) -> tuple[bytes, str]:
-    if _make_attachment is not None:
-        return _make_attachment(kind, title, paragraphs)
-    body = fake_pdf(title) if EXTENSION[kind] == "pdf" else fake_docx(title)
-    return body, _FALLBACK_TYPES[kind]
+def attachment(kind: str, title: str, paragraphs: list[str]) -> tuple[Callable[[], bytes], str]:
+    """(a function making the file's bytes, its content type): real files, rendered when first served."""
+    return (lambda: attachments.make(kind, title, paragraphs)[0]), attachments.CONTENT_TYPES[kind]
 
 
 @dataclass(frozen=True)
@@ -202,7 +188,7 @@ def add_attachments(site: SiteDraft, doc: Doc, path_of, href_of=lambda path, n: 
     for n, (kind, title) in enumerate(doc.attachments, 1):
         ext = EXTENSION[kind]
         path = path_of(n, ext)
-        body, ctype = attachment_bytes(kind, title, [doc.paragraphs[3], doc.paragraphs[5]])
+        body, ctype = attachment(kind, title, [doc.paragraphs[3], doc.paragraphs[5]])
         site.add(path, body, ctype)
         name = f"{title}.{ext}" if name_style == "plain" else f"附件{n}：{title}.{ext}"
         truths.append(AttachmentTruth(path, name, ext, ctype, kind))
