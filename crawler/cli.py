@@ -320,6 +320,43 @@ def cmd_pack(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
+def cmd_repair(args: argparse.Namespace) -> int:
+    """Repair WARCs left open and rebuild the frontier state from the archive (archive/rebuild.py)."""
+    from archive.fsutil import LockedError, RunLock
+    from archive.rebuild import archive_present, move_state_aside, rebuild_state, state_problem
+    from archive.state import CrawlState
+    from archive.warc_repair import repair_open_files
+    from crawler.session import frontier_key
+
+    out = Path(args.out)
+    if not archive_present(out):
+        print(f"policycrawl repair: no records under {out / 'records'}; nothing to rebuild the state from",
+              file=sys.stderr)
+        return exitcodes.FATAL
+    try:
+        lock = RunLock(out / "state").acquire()
+    except LockedError as exc:
+        print(f"policycrawl: locked: {exc}", file=sys.stderr)
+        return exitcodes.LOCKED
+    try:
+        warcs = repair_open_files(out / "warc", index=True)
+        for f in warcs.files:
+            print(f"{f.path.name}: {f.outcome}, {f.cut_bytes} bytes cut", file=sys.stderr)
+        path = out / "state" / "frontier.sqlite"
+        problem = state_problem(path) or "requested"
+        moved = move_state_aside(path, "damaged" if problem.startswith("unreadable") else "replaced")
+        state = CrawlState(path)
+        try:
+            report = rebuild_state(out, state, frontier_key, problem)
+        finally:
+            state.close()
+        report.moved_aside = moved
+        print(f"policycrawl repair: {report}", file=sys.stderr)
+    finally:
+        lock.release()
+    return exitcodes.OK
+
+
 def cmd_serve_demo(args: argparse.Namespace) -> int:
     from crawler.demo.replica import ReplicaServer
 
@@ -415,6 +452,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE.wacz", help="default: OUT/policycrawl.wacz")
     p.add_argument("--title", default="policycrawl archive")
     p.set_defaults(func=cmd_pack)
+
+    p = sub.add_parser("repair", help="repair open WARCs and rebuild the frontier state from WARCs + JSONL")
+    p.add_argument("--out", type=Path, default=Path("data"), help="output directory of the crawl (default: ./data)")
+    p.set_defaults(func=cmd_repair)
 
     p = sub.add_parser("sources", help="list known source profiles")
     _common(p, writes=False)

@@ -27,6 +27,7 @@ from w3lib.url import canonicalize_url
 
 from archive.fsutil import RunLock, is_out_of_space, safe_name
 from archive.jsonl import JsonlWriter, quarantine_damaged_lines, read_records, repair_partial_line
+from archive.rebuild import archive_present, move_state_aside, rebuild_state, state_problem
 from archive.state import CrawlState
 from archive.warc import WarcWriter, final_name
 from crawler.commit import GroupCommit
@@ -86,7 +87,7 @@ class ArchiveSession:
         if report.repaired or report.quarantined:
             logger.warning("repaired WARC files left open by an earlier run: %s", report)
 
-        self.state = CrawlState(self.state_dir / "frontier.sqlite")
+        self.state = self._open_state(out_dir)
         # Belt and braces: the frontier never marks a URL done before its records are fsynced, so these are
         # still leased; re-queue them explicitly in case a finished record was ever cut by the repair.
         for uri in report.lost_uris:
@@ -129,6 +130,20 @@ class ArchiveSession:
         crawler.stats.set_value("policycrawl/frontier/requeued", self.requeued)
         if self.requeued:
             logger.info("re-queued %d URLs left in flight by an interrupted run", self.requeued)
+
+    def _open_state(self, out_dir: Path) -> CrawlState:
+        """The frontier; rebuilt from the archive when it is missing, empty or unreadable while records exist
+        (never a silent re-crawl of everything archived). A damaged file is moved aside, not deleted."""
+        path = self.state_dir / "frontier.sqlite"
+        problem = state_problem(path)
+        if problem is None or not (problem.startswith("unreadable") or archive_present(out_dir)):
+            return CrawlState(path)
+        moved = move_state_aside(path, "damaged") if problem != "missing" else None
+        state = CrawlState(path)
+        report = rebuild_state(out_dir, state, frontier_key, problem)
+        report.moved_aside = moved
+        logger.warning("%s", report)
+        return state
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveSession:

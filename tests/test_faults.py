@@ -255,3 +255,53 @@ def test_a_corrupt_jsonl_line_is_quarantined_and_the_run_goes_on(tmp_path: Path)
     # The two damaged lines' URLs were done before the damage: their records live on in the WARC's conversion
     # records (and in quarantine/); every other article has its line.
     assert report["lines"] == n - 2, report
+
+
+def _crawl_then(tmp_path: Path, n: int, damage) -> tuple[dict, Server, Path, Path]:
+    out, log = tmp_path / "out", tmp_path / "crawl.log"
+    server = Server(ListingSite(n, 50), latency=0.01)
+    server.__enter__()
+    profile = _profile(tmp_path, server)
+    assert start_crawl(profile, out, log).wait(240) == exitcodes.OK, _tail(log)
+    hits = dict(server.article_hits())
+    damage(out)
+    return hits, server, profile, log
+
+
+def test_state_deleted_zero_bytes_or_garbage_is_rebuilt_not_recrawled(tmp_path: Path):
+    """frontier.sqlite deleted, cut to 0 bytes, or overwritten with garbage (then `policycrawl repair`): the
+    next run fetches no archived article again and writes no duplicate line; the damaged file is kept aside."""
+    from tests.conftest import run_policycrawl
+
+    n = 60
+
+    def delete(out):
+        for p in (out / "state").glob("frontier.sqlite*"):
+            p.unlink()
+
+    def zero(out):
+        (out / "state" / "frontier.sqlite").write_bytes(b"")
+
+    def garbage(out):
+        (out / "state" / "frontier.sqlite").write_bytes(b"\0garbage" * 4096)
+        repaired = run_policycrawl("repair", "--out", str(out))
+        assert repaired.returncode == 0, repaired.stderr
+        assert f"{n} URLs done" in repaired.stderr, repaired.stderr
+
+    for case, damage in (("deleted", delete), ("zero", zero), ("garbage", garbage)):
+        sub = tmp_path / case
+        sub.mkdir()
+        hits, server, profile, log = _crawl_then(sub, n, damage)
+        try:
+            again = start_crawl(profile, sub / "out", log)
+            assert again.wait(240) == exitcodes.OK, _tail(log)
+            report = audit(sub / "out", server, n)
+            refetched = sum(server.article_hits().values()) - sum(hits.values())
+        finally:
+            server.__exit__(None, None, None)
+        assert refetched == 0, (case, refetched)
+        assert report["lines"] == n and report["duplicate_lines"] == 0, (case, report)
+        if case != "garbage":
+            assert "rebuilt from the archive" in log.read_text(errors="replace"), case
+        if case != "deleted":
+            assert list((sub / "out" / "state").glob("frontier.sqlite.*-2*")), case
