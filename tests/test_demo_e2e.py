@@ -169,12 +169,8 @@ def _gov_records(demo: Path, site_id: str) -> list[tuple[object, dict]]:
 # Which (check, site) pairs fail with the extractor on main today, and what they wait for (issue 10 items 5-6,
 # issue 11). Each is an xfail(strict=True): the moment one passes it must be removed from this table.
 FAILING: dict[str, tuple[set[str], str]] = {
-    "fields": (set(GOV_SITES), "needs gov-extract: 信息公开 fields of any layout under normalised keys"),
-    "labels": (set(GOV_SITES), "needs gov-extract: every 信息公开 field with the page's own label"),
-    "published_from": (set(GOV_SITES), "needs gov-extract: published_from in the record"),
-    "published": ({"gz_gov"}, "needs gov-extract: the labelled 发布日期 beats the 落款 date in the body"),
-    "attachments": ({"gd_gov", "gz_gov", "sz_gov", "zj_gov", "most_gov"},
-                    "needs gov-extract/attach: attachment lists outside the body container, download.jsp links"),
+    "attachments": ({"zj_gov", "most_gov"},
+                    "needs gov-extract/attach: attachment lists outside the body container"),
 }
 
 

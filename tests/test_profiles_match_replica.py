@@ -4,6 +4,7 @@ that the demo can crawl it with the real profiles (only scheme+host rebased)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import tomllib
 import urllib.robotparser
@@ -130,7 +131,7 @@ def test_listed_articles_match_and_nothing_else_does(profiles, sites):
 def test_start_urls_feeds_and_sitemaps_exist_on_the_replica(profiles, sites):
     for site_id, site in sites.items():
         profile = profiles[site_id]
-        for url in profile["start_urls"] + profile.get("feeds", []) + profile.get("sitemaps", []):
+        for url in profile.get("start_urls", []) + profile.get("feeds", []) + profile.get("sitemaps", []):
             path = _path_of(url)
             assert path in site.pages and site.pages[path].status == 200, (site_id, url)
             assert not _is_article(profile, path)
@@ -147,25 +148,74 @@ def _doc(site, path: str):
     return lxml.html.fromstring(_decode(site.pages[path].body).replace("__BASE__", REPLICA))
 
 
+_SCRIPT_HREF = re.compile(r"""href\s*=\s*["']([^"'<>\s]+)["']""")
+
+
+def _canonical(profile: dict, path: str) -> str:
+    """The path the crawler knows the article by: the profile's canonical_urls rewrites (mpost_N -> post_N)."""
+    real = _real(profile, path)
+    for pattern, replacement in profile.get("canonical_urls", []):
+        real = re.sub(pattern, replacement, real)
+    return _path_of(real)
+
+
+def _gkmlpt_candidates(profile: dict, site) -> tuple[list[str], int]:
+    """Articles of a gkmlpt source: the JSON listing API, paged by classify.post_count."""
+    api = profile["gkmlpt"]
+    out, pages = [], 0
+    for cat in api.get("categories", ["0"]):
+        page, total_pages, per_page = 1, 1, None
+        while page <= min(total_pages, profile["max_listing_pages"]):
+            path = api.get("api", "/gkmlpt/api/all/{cat}?page={page}&sid={sid}").format(cat=cat, page=page, sid=api["sid"])
+            data = json.loads(site.pages[path].body.replace(b"__BASE__", REPLICA.encode()))
+            for item in data["articles"]:
+                url = next(item[k] for k in api.get("url_fields", ["url"]) if item.get(k))
+                out.append(_path_of(url))
+            per_page = per_page or max(len(data["articles"]), 1)
+            total_pages = -(-data["classify"]["post_count"] // per_page)
+            page += 1
+            pages += 1
+    return out, pages
+
+
 def _crawl(profile: dict, site) -> tuple[set[str], int]:
-    """What a crawler following the profile finds: listings via next_page, links in article_area, feeds/sitemaps,
-    robots.txt obeyed, redirects followed. Returns canonical article paths and the number of listing pages."""
+    """What a crawler following the profile finds: listings via next_page or the script-drawn pager, links in
+    article_area (and in inline scripts where the family says so), a gkmlpt API, feeds/sitemaps, robots.txt obeyed,
+    redirects followed, mobile twins canonicalised. Returns canonical article paths and the number of listing
+    pages."""
+    from crawler import pagers
+
     robots = urllib.robotparser.RobotFileParser()
     robots.parse(site.pages["/robots.txt"].body.decode().splitlines())
     candidates: list[str] = []
     listing_pages = 0
-    for start in profile["start_urls"]:
+    for start in profile.get("start_urls", []):
         path, seen = _path_of(start), 0
         while path and seen < profile["max_listing_pages"]:
             seen += 1
-            doc = _doc(site, path)
+            text = _decode(site.pages[path].body).replace("__BASE__", REPLICA)
+            doc = lxml.html.fromstring(text)
             areas = doc.cssselect(profile["article_area"]) if profile.get("article_area") else [doc]
             assert areas, (profile["id"], path, "article_area selects nothing")
             for area in areas:
                 candidates += [_path_of(urljoin(REPLICA + path, h)) for h in area.xpath(".//a/@href")]
+            if profile.get("links_in_scripts"):
+                for script in doc.xpath("//script[not(@src)]/text()"):
+                    candidates += [_path_of(urljoin(REPLICA + path, h)) for h in _SCRIPT_HREF.findall(script)]
             nxt = doc.cssselect(profile["next_page"]) if profile.get("next_page") else []
-            path = _path_of(urljoin(REPLICA + path, nxt[0].get("href"))) if nxt else None
+            if nxt:
+                path = _path_of(urljoin(REPLICA + path, nxt[0].get("href")))
+            elif profile.get("script_pager"):
+                _, url = pagers.next_page(text, REPLICA + path, second=profile.get("script_pager_second", 2),
+                                          limit=profile.get("pages_limit"))
+                path = _path_of(url) if url else None
+            else:
+                path = None
         listing_pages += seen
+    if profile.get("gkmlpt"):
+        found_api, pages = _gkmlpt_candidates(profile, site)
+        candidates += found_api
+        listing_pages += pages
     for url in profile.get("sitemaps", []) + profile.get("feeds", []):
         root = ET.fromstring(site.pages[_path_of(url)].body.replace(b"__BASE__", REPLICA.encode()))
         candidates += [_path_of(el.text) for el in root.iter() if el.tag.endswith("loc") or el.tag == "link"]
@@ -173,6 +223,7 @@ def _crawl(profile: dict, site) -> tuple[set[str], int]:
     for path in candidates:
         if not _is_article(profile, path) or not robots.can_fetch("*", REPLICA + path):
             continue
+        path = _canonical(profile, path)
         page = site.pages[path]
         if page.status == 301:
             path = _path_of(dict(page.headers)["Location"].replace("__BASE__", REPLICA))
@@ -184,7 +235,8 @@ def test_crawling_the_replica_with_each_profile_finds_exactly_the_listed_article
     for site_id, site in sites.items():
         found, listing_pages = _crawl(profiles[site_id], site)
         assert found == {a.path for a in site.articles if a.listed}, site_id
-        assert listing_pages > len(profiles[site_id]["start_urls"]), f"{site_id}: next_page never followed"
+        if profiles[site_id]["max_listing_pages"] > 1:  # a Hanweb column keeps every record on its one page
+            assert listing_pages > len(profiles[site_id].get("start_urls", [])), f"{site_id}: next_page never followed"
 
 
 def test_feeds_or_sitemaps_are_needed_somewhere(profiles, sites):
@@ -201,13 +253,18 @@ def test_extraction_selectors_fit_the_replica_article_pages(profiles, sites):
     for site_id, site in sites.items():
         hints = profiles[site_id].get("extraction", {})
         for a in site.articles:
+            if "related-reading" in a.traps:
+                continue  # another template, never reached through the profile (not a list item)
             doc = _doc(site, a.path)
             for key in ("title_selector", "body_selector", "date_selector", "author_selector"):
                 if hints.get(key):
                     assert doc.cssselect(hints[key]), (site_id, a.path, key)
+            if not hints.get("body_selector"):
+                continue  # the family leaves the body to the extractor (gkmlpt)
             body = doc.cssselect(hints["body_selector"])[0]
             for sel in hints.get("drop_selectors", []):
                 for dropped in doc.cssselect(sel):
                     assert body not in dropped.iterancestors() and dropped is not body, (site_id, sel)
             title = doc.findtext(".//title")
-            assert any(title.endswith(s) for s in hints.get("title_suffixes", [])), (site_id, title)
+            if hints.get("title_suffixes"):
+                assert any(title.endswith(s) for s in hints["title_suffixes"]), (site_id, title)
