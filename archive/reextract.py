@@ -19,6 +19,7 @@ from pathlib import Path
 from archive.templates import templates_in_warc
 from archive.warc_read import BodyTooLarge, StoredRecord, decode_content, iter_records
 from extractors import Record, SourceInfo, extract
+from extractors.attachment import RECORD_TYPE as ATTACHMENT, AttachmentRecord, extract_attachment
 from extractors.record import WarcPointer
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class ExtractionJob:
     fetched_at: str | None
     http_status: int
     pointer: WarcPointer
+    # The attachment record the crawl made of this response (crawler/attachments.py), when it is an attachment.
+    attachment: dict | None = None
 
 
 def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[ExtractionJob]:
@@ -87,6 +90,11 @@ def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) 
         except (BodyTooLarge, ValueError, OSError) as exc:
             logger.warning("%s: cannot decode body of %s: %s", path.name, url, exc)
             continue
+        if previous is not None and previous.get("record_type") == ATTACHMENT:
+            yield ExtractionJob(body=body, url=url, headers=headers, source=SourceInfo(id=previous.get("source") or
+                                "adhoc"), fetched_at=previous.get("fetched_at"), http_status=rec.http.status or 0,
+                                pointer=WarcPointer(path.name, rec.offset, rec.record_id), attachment=previous)
+            continue
         source = source_for(previous, url)
         used = previous.get("template") if previous else None
         if used:
@@ -106,10 +114,23 @@ def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) 
         )
 
 
-def run_job(job: ExtractionJob) -> Record:
+def run_job(job: ExtractionJob) -> Record | AttachmentRecord:
+    if job.attachment is not None:
+        return _attachment(job)
     record = extract(job.body, job.url, job.headers, source=job.source, fetched_at=job.fetched_at,
                      http_status=job.http_status)
     return record.with_warc(job.pointer)
+
+
+def _attachment(job: ExtractionJob) -> AttachmentRecord:
+    """The same call the crawl made (crawler/attachments.py), on the archived bytes and headers."""
+    prev = job.attachment or {}
+    record = extract_attachment(
+        job.body, job.url, job.headers, link_url=prev.get("url") or job.url, article_id=prev.get("article_id") or "",
+        article_url=prev.get("article_url") or "", name=prev.get("name") or "", type=prev.get("type") or "",
+        source=prev.get("source"), fetched_at=job.fetched_at, http_status=job.http_status,
+    )
+    return dataclasses.replace(record, warc=job.pointer, replaces=prev.get("replaces"))
 
 
 def reextract_warc(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[Record]:

@@ -39,6 +39,7 @@ class PolicycrawlAddon:
             {
                 "crawler.pipelines.ExtractPipeline": 100,
                 "crawler.pipelines.ArchivePipeline": 900,
+                "crawler.attachments.AttachmentPipeline": 950,
             }
         )
         settings["EXTENSIONS"].update(

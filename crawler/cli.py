@@ -240,7 +240,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     from itertools import chain
 
+    # Attachment records (crawler/attachments.py) go beside OUT, as the crawl keeps them beside its records.
+    attachments_out = out.with_name(out.stem + ".attachments.jsonl")
+    attachments_partial = out.with_name(f".{attachments_out.name}.partial")
+    attachments_partial.unlink(missing_ok=True)
+    attachment_writer = None
+
     for record in chain(reextract_many(warcs, source_for, workers=args.workers), html_records()):
+        if getattr(record, "record_type", None) == "attachment":
+            attachment_writer = attachment_writer or JsonlWriter(attachments_partial)
+            attachment_writer.write(record, sync=False)
+            counts["attachments"] = counts.get("attachments", 0) + 1
+            continue
         if record.status == "ok":
             writer.write(record, sync=False)
             counts["ok"] += 1
@@ -248,9 +259,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
             counts["skipped"] += 1
             print(f"{record.status}: {record.url} {record.status_detail or ''}", file=sys.stderr)
     writer.close()
+    if attachment_writer is not None:
+        attachment_writer.close()
+        os.replace(attachments_partial, attachments_out)
     os.replace(partial, out)
     fsync_dir(out.parent.resolve())
     print(f"{counts['ok']} records written to {out} ({counts['skipped']} pages were not articles)", file=sys.stderr)
+    if attachment_writer is not None:
+        print(f"{counts['attachments']} attachment records written to {attachments_out}", file=sys.stderr)
     return exitcodes.OK
 
 

@@ -62,4 +62,22 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_MAX_HEADER_BYTES": 1 << 20,
     # Print a progress line on stderr (only when stderr is a terminal unless forced).
     "POLICYCRAWL_PROGRESS": "auto",
+    # Attachments (crawler/attachments.py): fetch the files an archived article links (附件), archive them in the
+    # WARC and write an attachment record with their text to records/attachments/. Off = the article's
+    # `attachments` list only.
+    "POLICYCRAWL_ATTACHMENTS": True,
+    # Link extensions fetched; a profile's `attachment_types` replaces this list for its source.
+    "POLICYCRAWL_ATTACHMENT_TYPES": ["pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "ofd", "txt"],
+    # Bytes per file (larger downloads are cut and recorded "too-large") and per run, all attachments together
+    # (once reached, further attachments are recorded "run-limit" without a fetch).
+    "POLICYCRAWL_ATTACHMENT_MAX_SIZE": 50 * 1024 * 1024,
+    "POLICYCRAWL_ATTACHMENT_RUN_BYTES": 2 * 1024 * 1024 * 1024,
+    # Seconds one attachment may take to download (one that never ends is cut) and to extract in the worker.
+    "POLICYCRAWL_ATTACHMENT_DOWNLOAD_TIMEOUT": 120.0,
+    "POLICYCRAWL_ATTACHMENT_EXTRACT_TIMEOUT": 60.0,
+    # Extra memory a worker may take while reading one attachment (address-space cap; 0 = no cap).
+    "POLICYCRAWL_ATTACHMENT_MAX_MEMORY": 1024 * 1024 * 1024,
+    # Pages a PDF may have, and bytes a DOCX/XLSX may inflate to, before it is recorded "too-large".
+    "POLICYCRAWL_ATTACHMENT_MAX_PAGES": 500,
+    "POLICYCRAWL_ATTACHMENT_MAX_UNPACKED": 200 * 1024 * 1024,
 }

@@ -42,7 +42,7 @@ class ExtractPipeline:
         return cls(crawler, pool)
 
     async def process_item(self, item: ArticlePage) -> ArticlePage:
-        if self.pool is None:
+        if self.pool is None or not isinstance(item, ArticlePage):  # attachments: crawler/attachments.py
             return item
         templates = SiteTemplates.of(self.crawler)
         try:
@@ -85,6 +85,8 @@ class ArchivePipeline:
         return cls(crawler)
 
     async def process_item(self, item: ArticlePage) -> ArticlePage:
+        if not isinstance(item, ArticlePage):  # attachments are archived by crawler/attachments.py
+            return item
         session = ArchiveSession.of(self.crawler)
         try:
             return await self._archive(session, item)

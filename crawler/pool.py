@@ -106,6 +106,17 @@ class ExtractionPool:
             logger.exception("extractor failed on %s", url)
             return self._failed(url, source, fetched_at, http_status, "error", f"{type(exc).__name__}: {exc}")
 
+    async def call(self, func: Callable, *args, timeout: float | None = None, **kwargs):
+        """func(*args, **kwargs) in a worker (attachments share the pool with pages). Raises TimeoutError past the
+        time limit (the worker is killed) and WorkerLost when the worker died otherwise."""
+        future = self._pool.schedule(func, args=args, kwargs=kwargs, timeout=timeout or self.timeout)
+        try:
+            return await asyncio.wrap_future(future)
+        except FutureTimeout:
+            raise TimeoutError(f"exceeded {timeout or self.timeout}s") from None
+        except ProcessExpired as exc:
+            raise WorkerLost(f"worker process died: {exc}") from exc
+
     @staticmethod
     def _failed(url, source, fetched_at, http_status, status, detail) -> Record:
         return outcome_record(url, status, source=source, fetched_at=fetched_at, http_status=http_status,

@@ -128,6 +128,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     selector_date = _first_text(root, hints.date_selector) if hints.date_selector else None
     n_links = sum(1 for _ in root.iter("a"))
     anchors = dom.anchor_texts(root)
+    attachment_block = meta.attachment_block(root, url)  # the 附件 block, often outside the article container
 
     # ---- body
     model = source.template
@@ -164,7 +165,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
             hits = []
         if hits:
             container = hits[0]
-    attachments = meta.find_attachments(container, url)
+    attachments = meta.merge_attachments(meta.find_attachments(container, url), attachment_block)
     lead = dom.lead_summary(container)
     raw = _trafilatura_text(container, url, anchors)
     if headline is not None and headline.removed and len(raw) < _SHORT_TEXT:

@@ -420,8 +420,12 @@ def base_url(root, url: str) -> str:
 
 
 def find_attachments(root, url: str) -> tuple[Attachment, ...]:
+    return tuple(att for att, _ in _attachment_links(root, url))
+
+
+def _attachment_links(root, url: str):
     base = base_url(root, url)
-    out: list[Attachment] = []
+    out = []
     seen: set[str] = set()
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
@@ -435,5 +439,42 @@ def find_attachments(root, url: str) -> tuple[Attachment, ...]:
             continue
         seen.add(absolute)
         name = _clean(a.text_content()) or urlsplit(href).path.rsplit("/", 1)[-1]
-        out.append(Attachment(url=absolute, name=name, type=ext))
+        out.append((Attachment(url=absolute, name=name, type=ext), a))
+    return out
+
+
+_ATTACHMENT_LABEL = re.compile(r"^\s*(?:相关附件|附件下载|附件|附 件)\s*(?:\d+|[一二三四五六七八九十]+)?\s*[:：.、]?")
+
+
+def attachment_block(root, url: str) -> tuple[Attachment, ...]:
+    """Attachment links of the page's 附件 block, wherever the page puts it (often after the text, outside the
+    article container): links whose text is labelled 附件 / 附件1, or that sit in a small element whose text
+    opens with that label. Call before pruning: link lists are chrome to the pruner."""
+    found = []
+    for att, a in _attachment_links(root, url):
+        if _ATTACHMENT_LABEL.match(a.text_content() or ""):
+            found.append(att)
+            continue
+        el = a.getparent()
+        for _ in range(3):
+            if el is None:
+                break
+            own = el.text_content() or ""
+            if len(own) > 2000:
+                break
+            if _ATTACHMENT_LABEL.match(own):
+                found.append(att)
+                break
+            el = el.getparent()
+    return tuple(found)
+
+
+def merge_attachments(*lists: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
+    seen: set[str] = set()
+    out = []
+    for items in lists:
+        for att in items:
+            if att.url not in seen:
+                seen.add(att.url)
+                out.append(att)
     return tuple(out)
