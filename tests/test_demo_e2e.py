@@ -169,7 +169,7 @@ def _gov_records(demo: Path, site_id: str) -> list[tuple[object, dict]]:
 # Which (check, site) pairs fail with the extractor on main today, and what they wait for (issue 10 items 5-6,
 # issue 11). Each is an xfail(strict=True): the moment one passes it must be removed from this table.
 FAILING: dict[str, tuple[set[str], str]] = {
-    "attachments": ({"zj_gov", "most_gov"},
+    "attachments": ({"most_gov"},
                     "needs gov-extract/attach: attachment lists outside the body container"),
 }
 
