@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.templates import templates_in_warc
-from archive.warc_read import BodyTooLarge, StoredRecord, decode_content, iter_records
+from archive.warc_read import BodyTooLarge, DamagedWarc, StoredRecord, decode_content, iter_records, looks_like_warc
 from extractors import Record, SourceInfo, extract
 from extractors.attachment import RECORD_TYPE as ATTACHMENT, AttachmentRecord, extract_attachment
 from extractors.record import WarcPointer
@@ -31,7 +31,7 @@ MAX_BODY = 64 * 1024 * 1024
 def _conversions(path: Path) -> dict[str, dict]:
     """record id of a response → the record JSON our crawl made of it."""
     found: dict[str, dict] = {}
-    for rec in iter_records(path):
+    for rec in iter_records(path, tolerant=True):
         if rec.rec_type in ("conversion", "metadata") and (rec.headers.get("Content-Type") or "").startswith(
             "application/json"
         ):
@@ -72,10 +72,17 @@ class ExtractionJob:
 
 def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[ExtractionJob]:
     """The articles in one WARC file. source_for(earlier_record_or_None, url) picks the source."""
+    if not looks_like_warc(path):  # e.g. a gzip bomb named .warc.gz: never inflated
+        logger.warning("%s: not a WARC file; skipped", path)
+        return
     conversions = _conversions(path)
-    models = templates_in_warc(path)
+    try:
+        models = templates_in_warc(path)
+    except (DamagedWarc, OSError, ValueError) as exc:
+        logger.warning("%s: site templates unreadable (%s); extracting without", path, exc)
+        models = {}
     ours = bool(conversions)
-    for rec in iter_records(path):
+    for rec in iter_records(path, tolerant=True):
         if rec.rec_type != "response" or rec.http is None:
             continue
         previous = conversions.get(rec.record_id)
@@ -138,12 +145,52 @@ def reextract_warc(path: Path, source_for: Callable[[dict | None, str], SourceIn
 
 
 def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str], SourceInfo],
-                   workers: int = 1) -> Iterator[Record]:
-    """Records for every article in the given WARCs, in archive order, extracted on `workers` processes."""
+                   workers: int = 1, timeout: float | None = None) -> Iterator[Record]:
+    """Records for every article in the given WARCs, in archive order, extracted on `workers` processes.
+
+    With `timeout`, each page gets that many seconds (its worker is killed after, the page becomes a "timeout"
+    record), as in the crawl's pool: one hostile page must not hold the whole run.
+    """
     jobs = (job for path in paths for job in iter_jobs(path, source_for))
+    if timeout:
+        yield from _with_time_limit(jobs, max(1, workers), timeout)
+        return
     if workers <= 1:
         yield from map(run_job, jobs)
         return
     # spawn, not fork: callers may have threads (and the crawler a reactor) that a fork would copy mid-lock.
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         yield from pool.imap(run_job, jobs, chunksize=4)
+
+
+def _with_time_limit(jobs: Iterator[ExtractionJob], workers: int, timeout: float) -> Iterator[Record]:
+    from collections import deque
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from pebble import ProcessPool
+    from pebble.common import ProcessExpired
+
+    from extractors.api import outcome_record
+
+    window: deque = deque()  # (job, future), at most 2 per worker: bodies are never all held at once
+    with ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn")) as pool:
+        def drain_one() -> Record:
+            job, future = window.popleft()
+            try:
+                return future.result()
+            except FutureTimeout:
+                status, detail = "timeout", f"extractor exceeded {timeout}s"
+            except ProcessExpired as exc:
+                status, detail = "error", f"extractor process died: {exc}"
+            except Exception as exc:  # noqa: BLE001 - one page's failure is that page's record
+                status, detail = "error", f"{type(exc).__name__}: {exc}"
+            logger.warning("%s: %s", job.url, detail)
+            return outcome_record(job.url, status, source=job.source, fetched_at=job.fetched_at,
+                                  http_status=job.http_status, detail=detail).with_warc(job.pointer)
+
+        for job in jobs:
+            window.append((job, pool.schedule(run_job, args=(job,), timeout=timeout)))
+            if len(window) >= 2 * workers:
+                yield drain_one()
+        while window:
+            yield drain_one()

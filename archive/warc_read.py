@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from archive.warc_format import HeaderList, HttpHead, WarcFormatError, WarcHeaderFields, parse_http_head, sha1_digest
 from extractors.record import WarcPointer
+
+logger = logging.getLogger(__name__)
 
 HTTP_TYPES = ("response", "request", "revisit")
 
@@ -115,9 +119,31 @@ def decode_content(body: bytes, content_encoding: bytes | None, max_size: int = 
     return body
 
 
-def _to_stored(offset: int | None, record, it: ArchiveIterator) -> StoredRecord:
+# A record block larger than this is not read into memory (skipped with a warning by the tolerant readers): the
+# crawl never archives a body over DOWNLOAD_MAXSIZE (32 MiB), and a hostile file may claim 10 GiB.
+MAX_RECORD = 64 * 1024 * 1024
+
+
+class DamagedWarc(ValueError):
+    """The file is no WARC, or a record in it cannot be read."""
+
+
+def looks_like_warc(path: Path) -> bool:
+    """Does the file start with a WARC record (after gzip)? Checked on the first 64 bytes of output only, so a
+    gzip bomb (10 GiB of zeros named .warc.gz) is recognised without inflating it."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/")
+
+
+def _to_stored(offset: int | None, record, it: ArchiveIterator, max_block: int | None = None) -> StoredRecord:
     headers = HeaderList(tuple(record.rec_headers.headers))
-    block = record.raw_stream.read()
+    block = record.raw_stream.read() if max_block is None else record.raw_stream.read(max_block + 1)
     if offset is None:  # warcio knows the offset only once the record has been read to its end
         offset = it.get_record_offset()
     http = None
@@ -130,12 +156,41 @@ def _to_stored(offset: int | None, record, it: ArchiveIterator) -> StoredRecord:
     return StoredRecord(offset, record.rec_type, headers, block, http)
 
 
-def iter_records(path: Path) -> Iterator[StoredRecord]:
-    """Yield every record in a .warc or .warc.gz (warcio does the framing; HTTP heads are parsed here, as bytes)."""
+def iter_records(path: Path, *, tolerant: bool = False, max_block: int = MAX_RECORD) -> Iterator[StoredRecord]:
+    """Yield every record in a .warc or .warc.gz (warcio does the framing; HTTP heads are parsed here, as bytes).
+
+    tolerant=True (re-extraction of files from anywhere): a file that is no WARC is skipped, a record declaring
+    more than `max_block` bytes or shorter than it declares is skipped, and damage that breaks the framing ends
+    the file, each with a warning naming the file; otherwise these raise DamagedWarc.
+    """
+    def damaged(message: str) -> None:
+        if not tolerant:
+            raise DamagedWarc(f"{path}: {message}")
+        logger.warning("%s: %s", path, message)
+
+    if not looks_like_warc(path):
+        damaged("not a WARC file; skipped")
+        return
     with open(path, "rb") as stream:
         it = ArchiveIterator(stream, no_record_parse=True, ensure_http_headers=False)
-        for record in it:
-            yield _to_stored(None, record, it)
+        number = 0
+        try:
+            for record in it:
+                number += 1
+                declared = int(getattr(record, "length", 0) or 0)
+                if declared > max_block:
+                    damaged(f"record {number} declares {declared} bytes (more than {max_block}); skipped")
+                    continue
+                stored = _to_stored(None, record, it, max_block)
+                if len(stored.block) < declared:
+                    damaged(f"record {number} at offset {stored.offset} is {declared - len(stored.block)} bytes "
+                            "short of its Content-Length; skipped")
+                    continue
+                yield stored
+        except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
+            if isinstance(exc, DamagedWarc):
+                raise
+            damaged(f"unreadable after record {number} ({type(exc).__name__}: {exc}); the rest is skipped")
 
 
 def iter_headers(path: Path) -> Iterator[tuple[int, HeaderList]]:

@@ -236,6 +236,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     def html_records():
         for path in html_files:
             url = args.base_url.rstrip("/") + "/" + path.name if args.base_url else path.resolve().as_uri()
+            if path.stat().st_size > MAX_BODY:  # the crawl never archives more (DOWNLOAD_MAXSIZE)
+                print(f"policycrawl extract: {path}: larger than {MAX_BODY} bytes; skipped", file=sys.stderr)
+                continue
             yield extract(path.read_bytes(), url, (), source=source_for(None, url))
 
     from itertools import chain
@@ -246,22 +249,34 @@ def cmd_extract(args: argparse.Namespace) -> int:
     attachments_partial.unlink(missing_ok=True)
     attachment_writer = None
 
-    for record in chain(reextract_many(warcs, source_for, workers=args.workers), html_records()):
-        if getattr(record, "record_type", None) == "attachment":
-            attachment_writer = attachment_writer or JsonlWriter(attachments_partial)
-            attachment_writer.write(record, sync=False)
-            counts["attachments"] = counts.get("attachments", 0) + 1
-            continue
-        if record.status == "ok":
-            writer.write(record, sync=False)
-            counts["ok"] += 1
-        else:
-            counts["skipped"] += 1
-            print(f"{record.status}: {record.url} {record.status_detail or ''}", file=sys.stderr)
-    writer.close()
-    if attachment_writer is not None:
-        attachment_writer.close()
-        os.replace(attachments_partial, attachments_out)
+    from archive.reextract import MAX_BODY
+    from crawler.config import DEFAULTS
+
+    try:
+        for record in chain(reextract_many(warcs, source_for, workers=args.workers,
+                                           timeout=float(DEFAULTS["POLICYCRAWL_EXTRACT_TIMEOUT"])), html_records()):
+            if getattr(record, "record_type", None) == "attachment":
+                attachment_writer = attachment_writer or JsonlWriter(attachments_partial)
+                attachment_writer.write(record, sync=False)
+                counts["attachments"] = counts.get("attachments", 0) + 1
+                continue
+            if record.status == "ok":
+                writer.write(record, sync=False)
+                counts["ok"] += 1
+            else:
+                counts["skipped"] += 1
+                print(f"{record.status}: {record.url} {record.status_detail or ''}", file=sys.stderr)
+        writer.close()
+        if attachment_writer is not None:
+            attachment_writer.close()
+            os.replace(attachments_partial, attachments_out)
+    except BaseException:
+        writer.close()
+        partial.unlink(missing_ok=True)  # never a half-made output left behind
+        if attachment_writer is not None:
+            attachment_writer.close()
+            attachments_partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, out)
     fsync_dir(out.parent.resolve())
     print(f"{counts['ok']} records written to {out} ({counts['skipped']} pages were not articles)", file=sys.stderr)

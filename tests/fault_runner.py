@@ -11,7 +11,7 @@ Environment switches (any combination):
   SQLite needs a new page; small in-place updates (the run's end) still succeed, as they do on a real full disk.
 
 - POLICYCRAWL_TEST_REBIND=HOST=FIRST,THEN: the process's resolver answers FIRST for HOST once, then THEN.
-- POLICYCRAWL_TEST_MAXRSS=FILE: write this process's peak RSS (KiB) there at exit.
+- POLICYCRAWL_TEST_MAXRSS=FILE: write the peak RSS (KiB) of this process or any child it waited for, at exit.
 - POLICYCRAWL_TEST_MUTATION=NAME: switch off one step of the fsync-before-acknowledge order (see _mutate), so
   that the durability test can show it notices.
 
@@ -174,8 +174,9 @@ def main() -> int:
         if os.environ.get("POLICYCRAWL_TEST_MAXRSS"):
             import resource
 
-            with open(os.environ["POLICYCRAWL_TEST_MAXRSS"], "w") as fh:  # KiB, this process's peak
-                fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+            with open(os.environ["POLICYCRAWL_TEST_MAXRSS"], "w") as fh:  # KiB, peak of this process or a child
+                fh.write(str(max(resource.getrusage(who).ru_maxrss
+                                 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))))
 
 
 if __name__ == "__main__":
