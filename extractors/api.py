@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from w3lib.url import canonicalize_url
 
 from extractors import boundaries, dates, dom, gov, lang, listing, meta, published, regions, script, template, text
+from extractors import publishers as publisher_decl
 from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
@@ -50,10 +51,15 @@ def extract(
     source: SourceInfo | None = None,
     fetched_at: str | None = None,
     http_status: int | None = None,
+    publishers: publisher_decl.Registry | None = None,
 ) -> Record:
+    """publishers: the publisher declarations to apply (default: extractors/data/publishers/)."""
     source = source or SourceInfo(id="adhoc")
     base = outcome_record(url, "error", source=source, fetched_at=fetched_at, http_status=http_status)
     try:
+        declared = (publishers if publishers is not None else publisher_decl.registry()).for_url(url)
+        if declared:
+            source = dataclasses.replace(source, hints=publisher_decl.merged(source.hints, declared))
         return _extract(body, url, headers, source, base)
     except Exception as exc:  # the contract: never raise for bad input, report instead
         return dataclasses.replace(base, status="error", status_detail=f"{type(exc).__name__}: {exc}"[:500])
@@ -107,7 +113,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         return dataclasses.replace(base, status="too-deep", status_detail=parsed.detail)
 
     # ---- metadata from the whole page, before anything is pruned
-    tags = meta.meta_tags(root)
+    tags = meta.meta_tags(root, hints.script_epoch_keys)
     title, title_el = meta.find_title(root, tags, hints.title_suffixes, hints.title_prefixes,
                                        hints.title_separators)
     govfound = gov.find(root, decoded.text)
@@ -201,7 +207,8 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         raw = lead + "\n" + raw  # trafilatura drops lead/summary boxes (核心提示, 导读) in precision mode
     traditional = script.is_traditional(raw)
     cleaned = text.clean_lines(
-        raw, title=None if headline_gone else title, drop_lines=hints.drop_lines, simplify=script.t2s if traditional else None,
+        raw, title=None if headline_gone else title, drop_lines=hints.drop_lines,
+        drop_patterns=hints.drop_line_patterns, simplify=script.t2s if traditional else None,
         thread=thread_root is not None,
     )
     body_text = cleaned.text

@@ -28,17 +28,25 @@ _INLINE_PUBTIME = re.compile(
 )
 
 
-# The same as Unix seconds: WeChat articles render "昨天"/"2天前" in the browser from `var ct = "1581517074"`,
-# and the raw page has no other date.
-_INLINE_EPOCH = re.compile(
-    r"""(?:\bvar\s+ct|["']?(?:create_time|publish_time|publishTime|pubtime|pub_time|ptime)["']?)\s*[:=]\s*["']?"""
-    r"""(?P<v>1[0-9]{9})(?![0-9])"""
-)
+# Unix seconds under a key that names the publish time and nothing else (anchored: a whole key, not the end of
+# "xpublish_time"); keys a site uses for it under another name ("var ct" on WeChat) are declared for that site
+# (ExtractionHints.script_epoch_keys, extractors/data/publishers/). "create_time" is not one: it is any object's.
+_EPOCH_KEYS = ("publish_time", "publishTime", "pubtime", "pub_time", "publishtime")
+
+
+def _epoch_pattern(keys: tuple[str, ...]) -> re.Pattern:
+    names = "|".join(re.escape(k) for k in keys)
+    return re.compile(
+        rf"""(?:\bvar\s+|\blet\s+|\bconst\s+|(?<![\w$.])["']?)(?:{names})["']?\s*[:=]\s*["']?(?P<v>1[0-9]{{9}})(?![0-9])"""
+    )
+
+
+_INLINE_EPOCH = _epoch_pattern(_EPOCH_KEYS)
 _CHINA = timezone(timedelta(hours=8))
 
 
-def _epoch_pubtime(script: str) -> str | None:
-    m = _INLINE_EPOCH.search(script)
+def _epoch_pubtime(script: str, site_keys: tuple[str, ...] = ()) -> str | None:
+    m = _INLINE_EPOCH.search(script) or (_epoch_pattern(site_keys).search(script) if site_keys else None)
     if not m:
         return None
     # Ten digits starting with 1: 2001-09 .. 2033-05. No comparison with the clock: extraction stays a pure
@@ -46,7 +54,7 @@ def _epoch_pubtime(script: str) -> str | None:
     return datetime.fromtimestamp(int(m.group("v")), _CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def meta_tags(root) -> dict[str, str]:
+def meta_tags(root, epoch_keys: tuple[str, ...] = ()) -> dict[str, str]:
     """<meta name|property|itemprop=… content=…> lower-cased, first wins; JSON-LD datePublished/headline too."""
     out: dict[str, str] = {}
     prefixed: dict[str, str] = {}
@@ -71,7 +79,7 @@ def meta_tags(root) -> dict[str, str]:
                 if m:
                     out["json:pubtime"] = m.group("v")
                 else:
-                    stamp = _epoch_pubtime(el.text)
+                    stamp = _epoch_pubtime(el.text, epoch_keys)
                     if stamp:
                         out["json:pubtime"] = stamp
             continue

@@ -20,6 +20,11 @@ class ExtractionHints:
     drop_selectors: tuple[str, ...] = ()
     # Whole lines that are chrome on this site (matched after whitespace is normalised), e.g. a fixed slogan.
     drop_lines: tuple[str, ...] = ()
+    # Regular expressions (searched in each normalised line) of lines that are chrome on this site, e.g. an account
+    # box's counters "218文章数 6744关注度".
+    drop_line_patterns: tuple[str, ...] = ()
+    # Script variables / JSON keys in which this site's pages keep the publish time as Unix seconds (`var ct = "…"`).
+    script_epoch_keys: tuple[str, ...] = ()
     # Suffixes the site appends to <title>, e.g. "_界面新闻".
     title_suffixes: tuple[str, ...] = ()
     # Prefixes the site puts before the headline in <title>, e.g. "广东省发展和改革委员会 - ".

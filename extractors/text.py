@@ -90,15 +90,14 @@ _CHROME_LINE = [
     r"^(友情链接|友情鏈接)[:：]?",
     r"^(举报|舉報|投诉|反馈)$",
     r"^(关注|關注|\+?关注|已关注)$",
-    r"^\d+(\.\d+)?\s*[kKwW万萬]?\s*(阅读|閱讀|浏览|瀏覽|粉丝|粉絲|关注度|關注度|文章数|文章數|赞|讚|次播放|人已读)?$",
-    r"^\d+(\.\d+)?[kKwW万萬]?(文章数|文章數)\s*\d+(\.\d+)?[kKwW万萬]?(关注度|關注度)$",
+    r"^\d+(\.\d+)?\s*[kKwW万萬]?\s*(阅读|閱讀|浏览|瀏覽|粉丝|粉絲|赞|讚|次播放|人已读)?$",
     # a row of counters under a post or a listed thread: "1 点赞 · 0 评论", "12 回复 | 3.4k 浏览"
     r"^(\d+(\.\d+)?\s*[kKwW万萬]?\s*(点赞|點讚|赞|讚|评论|評論|回复|回覆|浏览|瀏覽|阅读|閱讀|收藏|转发|轉發)\s*[·•|｜/]?\s*){2,}$",
     r"^(往期回顾|往期回顧|全部|头条要闻|娱乐要闻|体育要闻|财经要闻|科技要闻|汽车要闻|房产要闻)$",
     r"^(无障碍浏览|無障礙瀏覽|进入关怀版|進入關懷版|关怀版|長者模式|长者模式)",
-    r"^(返回搜狐|返回网易|查看更多|阅读全文|閱讀全文|展开全文|展開全文|点击查看|點擊查看)",
-    r"^(申请入驻|登录|登錄|注册|註冊|退出)$",
-    r"有\s*\d+\s*(条|條)(新)?(更新|内容|內容|消息|动态|動態)$",  # feed counters: "…有 8 条更新"
+    r"^(查看更多|阅读全文|閱讀全文|展开全文|展開全文|点击查看|點擊查看)",
+    r"^(登录|登錄|注册|註冊|退出)$",
+    r"有\s*\d+\s*(条|條)(新)?(更新|内容|內容|消息|动态|動態)$",  # feed counters on any portal: "…有 8 条更新"
     r"(转载|轉載|转发|轉發)[^，。,]{0,6}(注明|註明)(出处|出處|来源|來源|本文链接|本文鏈接|原文链接|原文鏈接|链接|鏈接)",  # "转载时务请注明出处"
     # the opinion disclaimer: "本文仅代表作者个人观点", "文章仅代表作者本人观点，与本网站无关"
     r"^(本文|文章|此文|以上内容)?(仅|僅|只)代表(作者|原作者)(个人|個人|本人)?(观点|觀點|看法|立场|立場)",
@@ -258,6 +257,7 @@ def clean_lines(
     *,
     title: str | None = None,
     drop_lines: tuple[str, ...] = (),
+    drop_patterns: tuple[str, ...] = (),
     simplify=None,
     thread: bool = False,
 ) -> CleanResult:
@@ -266,6 +266,7 @@ def clean_lines(
     lines = [_CHROME_TAIL.sub("", normalize_line(strip_pinyin(line))) for line in text.splitlines()]
     lines = [line for line in lines if line]
     drop = tuple(normalize_line(x) for x in drop_lines)
+    site_chrome = [re.compile(p) for p in drop_patterns]  # a site's or publisher's own chrome lines (declared)
     title_key = _key(title) if title else None
 
     total = sum(len(_key(line)) for line in lines) or 1
@@ -289,7 +290,7 @@ def clean_lines(
             editor = editor or ed or None
             dropped += 1
             continue
-        if is_chrome(line, drop, simplify):
+        if is_chrome(line, drop, simplify) or any(p.search(line) for p in site_chrome):
             source = source or source_of(probe)
             dropped += 1
             continue
