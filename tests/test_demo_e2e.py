@@ -169,6 +169,10 @@ def _gov_records(demo: Path, site_id: str) -> list[tuple[object, dict]]:
 # Which (check, site) pairs fail with the extractor on main today, and what they wait for (issue 10 items 5-6,
 # issue 11). Each is an xfail(strict=True): the moment one passes it must be removed from this table.
 FAILING: dict[str, tuple[set[str], str]] = {
+    # gd prints two label/value <span> pairs per div.row: read as one line, the values run into the next label.
+    "fields": ({"gd_gov"}, "needs gov-extract: div.row with two label/value span pairs"),
+    "labels": ({"gd_gov"}, "needs gov-extract: div.row with two label/value span pairs"),
+    "published_from": ({"gd_gov"}, "needs gov-extract: 发布日期 of a div.row card before the headline is a label"),
     "attachments": ({"most_gov"},
                     "needs gov-extract/attach: attachment lists outside the body container"),
 }
@@ -219,8 +223,11 @@ def test_gov_labels_are_kept_as_the_page_prints_them(demo: Path, site_id: str):
 
 @pytest.mark.parametrize("site_id", _gov_param("published_from"))
 def test_gov_published_from_says_where_the_date_came_from(demo: Path, site_id: str):
+    # A date the site's profile points at (date_selector) is declared knowledge: it outranks the page's own kinds.
+    declared = {"selector"} if builtin_profiles()[site_id].hints.date_selector else set()
     problems = [f"{truth.path}: {record.get('published_from')} != {truth.published_from}"
-                for truth, record in _gov_records(demo, site_id) if record.get("published_from") != truth.published_from]
+                for truth, record in _gov_records(demo, site_id)
+                if record.get("published_from") not in {truth.published_from} | (declared if record["published"] else set())]
     assert problems == [], "\n".join(problems)
 
 

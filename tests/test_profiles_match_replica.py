@@ -124,6 +124,8 @@ def test_listed_articles_match_and_nothing_else_does(profiles, sites):
         for path, page in site.pages.items():
             if page.status == 301:  # an old article address must still be recognised to be followed
                 assert _is_article(profile, path), (site_id, path)
+            elif _canonical(profile, path) != path:  # a mobile twin: an article under its canonical address
+                assert _canonical(profile, path) in articles, (site_id, path)
             elif path not in articles and path not in site.disallowed_paths:
                 assert not _is_article(profile, path), (site_id, path)
 
