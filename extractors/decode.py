@@ -6,6 +6,9 @@ charset-normalizer's guess. "Looks right" means few U+FFFD and no mojibake: a si
 bytes that are valid UTF-8 or GB text, or a legacy CJK declaration over bytes that are strictly valid UTF-8
 (people.com.cn and 39.net declare gb2312 on UTF-8 pages), is overruled. Labels are widened the way
 browsers do: GB2312/GBK → GB18030, Big5 → Big5-HKSCS, ISO-8859-1/ASCII → windows-1252.
+
+Mixed pages: UTF-8 with stretches in GB18030 (a GBK byline pasted into a UTF-8 page) are decoded stretch by
+stretch (`_mixed_utf8_gb`) rather than rejected, or garbled whole by one charset.
 """
 
 from __future__ import annotations
@@ -205,12 +208,67 @@ def _plausible(body: bytes, name: str, text: str, bad: float) -> bool:
     return True
 
 
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _mixed_utf8_gb(body: bytes) -> tuple[str, int, int] | None:
+    """UTF-8 with stretches in GB18030 (a UTF-8 page with one GBK byline, a page pasted together from two).
+
+    Each run of non-ASCII bytes is decoded on its own: as UTF-8 when it is valid UTF-8, else as GB18030 when it
+    is valid GB18030, else as UTF-8 with U+FFFD marking what decodes in neither. Returns (text, Han characters
+    from UTF-8 runs, Han characters from GB runs), or None when there is nothing to mix.
+    """
+    parts: list[str] = []
+    utf8_han = gb_han = 0
+    pos = 0
+    for m in _HIGH_RUN.finditer(body):
+        parts.append(body[pos:m.start()].decode("ascii"))
+        run = m.group()
+        try:
+            piece = run.decode("utf-8")
+            utf8_han += len(_CJK.findall(piece))
+        except UnicodeDecodeError:
+            try:
+                piece = run.decode("gb18030")
+                gb_han += len(_CJK.findall(piece))
+            except UnicodeDecodeError:
+                piece = run.decode("utf-8", errors="replace")
+        parts.append(piece)
+        pos = m.end()
+    parts.append(body[pos:].decode("ascii"))
+    if not (utf8_han and gb_han):
+        return None
+    return "".join(parts), utf8_han, gb_han
+
+
+def _mixed(body: bytes) -> str | None:
+    """The mixed reading of `body` when it is clearly UTF-8 with GB18030 stretches, else None."""
+    if _is_strict_utf8(body):
+        return None
+    mixed = _mixed_utf8_gb(body)
+    if mixed is None:
+        return None
+    text, utf8_han, gb_han = mixed
+    # Accidental valid UTF-8 inside GBK text is rare and short: demand a real share of UTF-8 Han text, and GB
+    # stretches that read as common Chinese.
+    if utf8_han < 20 or utf8_han < 0.2 * (utf8_han + gb_han):
+        return None
+    score, _ = _quality(text)
+    return text if score > 0.6 else None
+
+
 def decode_html(body: bytes, headers=(), hint: str | None = None) -> Decoded:
     """Decode an HTML response and record where the charset came from (see the module docstring)."""
     for bom, name in _BOMS:
         if body.startswith(bom):
             text = body[len(bom):].decode(name, errors="replace")
             return Decoded(text, Encoding(name, "bom"), text.count("\ufffd") / max(len(text), 1))
+    mixed = _mixed(body)
+    if mixed is not None:
+        # Decode what decodes (each stretch in its own charset); what decodes in neither stays U+FFFD.
+        declared = [where for label, where in declared_charsets(body, headers, hint) if normalize_label(label) == "utf-8"]
+        return Decoded(mixed, Encoding("utf-8", declared[0] if declared else "detected"),
+                       mixed.count("\ufffd") / max(len(mixed), 1))
     tried: list[str] = []
     for label, where in declared_charsets(body, headers, hint):
         name = normalize_label(label)
