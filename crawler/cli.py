@@ -99,6 +99,8 @@ def run_crawl(settings, profiles: Sequence[Profile]) -> int:
         print(f"policycrawl: interrupted by signal {signalled[0]}; the next run resumes", file=sys.stderr)
         return exitcodes.INTERRUPTED
     if errors:
+        if isinstance(errors[0], Interrupted):
+            raise errors[0]
         if isinstance(errors[0], LockedError):
             print(f"policycrawl: locked: {errors[0]}", file=sys.stderr)
             return exitcodes.LOCKED
@@ -503,10 +505,27 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT/SIGTERM before Scrapy installed its own handlers (start-up, the repair of a large .open file)."""
+
+
+def _interrupt_early(signum, frame) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    import signal
+
+    # Until Scrapy takes over the signals (once its reactor runs), a signal must still end the run with code 4
+    # and one line, not 143/130 and a traceback: whatever start-up wrote is valid, and the next run resumes.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt_early)
     try:
+        args = make_parser().parse_args(argv)
         return args.func(args)
+    except Interrupted as exc:
+        print(f"policycrawl: interrupted by signal {exc.args[0]}; the next run resumes", file=sys.stderr)
+        return exitcodes.INTERRUPTED
     except ProfileError as exc:
         print(f"policycrawl: {exc}", file=sys.stderr)
         return exitcodes.USAGE

@@ -305,3 +305,28 @@ def test_state_deleted_zero_bytes_or_garbage_is_rebuilt_not_recrawled(tmp_path: 
             assert "rebuilt from the archive" in log.read_text(errors="replace"), case
         if case != "deleted":
             assert list((sub / "out" / "state").glob("frontier.sqlite.*-2*")), case
+
+
+def _catches_sigterm(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+def test_sigterm_during_start_up_exits_4_without_a_traceback(tmp_path: Path):
+    """The signal arrives as soon as the process handles SIGTERM at all, long before Scrapy runs."""
+    out, log = tmp_path / "out", tmp_path / "crawl.log"
+    with Server(ListingSite(20, 10)) as server:
+        profile = _profile(tmp_path, server)
+        proc = start_crawl(profile, out, log)
+        deadline = time.monotonic() + 30
+        while not _catches_sigterm(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        os.kill(proc.pid, signal.SIGTERM)
+        code = proc.wait(60)
+    text = log.read_text(errors="replace")
+    assert code == exitcodes.INTERRUPTED, text[-2000:]
+    assert "Traceback" not in text, text[-2000:]
