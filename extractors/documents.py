@@ -102,7 +102,7 @@ def extract_document(body: bytes, url: str = "", content_type: str | None = None
     try:
         if fmt == "pdf":
             raw, pages = _pdf_text(body, limits)
-            return _finish(fmt, raw, limits, pages=pages, empty_status="no-text-layer",
+            return _finish(fmt, raw, limits, pages=pages, join=False, empty_status="no-text-layer",
                            empty_detail=f"{pages} page(s) without a text layer (scanned images?)")
         if fmt == "docx":
             _check_zip(body, limits)
@@ -146,10 +146,10 @@ def _extension(url: str) -> str:
     return last.rsplit(".", 1)[-1] if "." in last else ""
 
 
-def _finish(fmt: str, raw: str, limits: Limits, *, pages: int | None = None, empty_status: str = "empty",
-            empty_detail: str = "no text found") -> DocumentText:
+def _finish(fmt: str, raw: str, limits: Limits, *, pages: int | None = None, join: bool = True,
+            empty_status: str = "empty", empty_detail: str = "no text found") -> DocumentText:
     raw = raw[: limits.max_chars]
-    joined = join_wrapped_lines(raw)
+    joined = join_wrapped_lines(raw) if join else raw
     traditional = script.is_traditional(joined)
     # The same line rules as article text (pinyin, boilerplate phrases, repeats), without the end-marker cut:
     # a document's last lines (落款, 附件) are part of it.
@@ -187,30 +187,54 @@ def join_wrapped_lines(raw: str) -> str:
 # ---------------------------------------------------------------- PDF
 
 def _pdf_text(body: bytes, limits: Limits) -> tuple[str, int]:
-    from pdfminer.converter import TextConverter
-    from pdfminer.layout import LAParams
+    """Text of the PDF's pages, one paragraph per line: a line that reaches the right margin of its text (the
+    rightmost edge its lines share) and does not end a sentence continues on the next line. CJK text wraps
+    anywhere, without hyphen or space, so the geometry is what tells a wrapped line from a paragraph's end."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LAParams, LTTextBox, LTTextLine
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
 
     _check_page_count(body, limits)
-    out = io.StringIO()
     manager = PDFResourceManager(caching=True)
-    device = TextConverter(manager, out, laparams=LAParams())
+    device = PDFPageAggregator(manager, laparams=LAParams())
     interpreter = PDFPageInterpreter(manager, device)
     pages = 0
-    try:
-        for page in PDFPage.get_pages(io.BytesIO(body), maxpages=limits.max_pages + 1):
-            pages += 1
-            if pages > limits.max_pages:
-                raise TooLarge(f"more than {limits.max_pages} pages")
-            interpreter.process_page(page)
-            if out.tell() > 4 * limits.max_chars:
-                break
-    finally:
-        device.close()
+    lines: list[tuple[str, float, float]] = []  # text, right edge, character height
+    chars = 0
+    for page in PDFPage.get_pages(io.BytesIO(body), maxpages=limits.max_pages + 1):
+        pages += 1
+        if pages > limits.max_pages:
+            raise TooLarge(f"more than {limits.max_pages} pages")
+        interpreter.process_page(page)
+        for box in device.get_result():
+            if not isinstance(box, LTTextBox):
+                continue
+            for line in box:
+                if isinstance(line, LTTextLine):
+                    text = line.get_text().strip()
+                    if text:
+                        lines.append((text, line.x1, line.height))
+                        chars += len(text)
+        if chars > limits.max_chars:
+            break
     if pages == 0:
         raise ValueError("no pages found")
-    return out.getvalue(), pages
+    if not lines:
+        return "", pages
+    margin = max(x1 for _, x1, _ in lines)
+    out: list[str] = []
+    carry = ""
+    for text, x1, height in lines:
+        current = carry + text
+        if margin - x1 <= max(height, 6.0) * 1.2 and not text.endswith(tuple(_SENTENCE_END)):
+            carry = current
+            continue
+        out.append(current)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return "\n".join(out), pages
 
 
 def _check_page_count(body: bytes, limits: Limits) -> None:

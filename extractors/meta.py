@@ -456,8 +456,8 @@ _ATTACHMENT_LABEL = re.compile(r"^\s*(?:相关附件|附件下载|附件|附 件
 
 def attachment_block(root, url: str) -> tuple[Attachment, ...]:
     """Attachment links of the page's 附件 block, wherever the page puts it (often after the text, outside the
-    article container): links whose text is labelled 附件 / 附件1, or that sit in a small element whose text
-    opens with that label. Call before pruning: link lists are chrome to the pruner."""
+    article container): links whose text is labelled 附件 / 附件1, that sit in a small element whose text
+    opens with that label, or in a list right after a short heading saying 附件 / 相关附件. Call before pruning: link lists are chrome to the pruner."""
     found = []
     for att, a in _attachment_links(root, url):
         if _ATTACHMENT_LABEL.match(a.text_content() or ""):
@@ -471,6 +471,12 @@ def attachment_block(root, url: str) -> tuple[Attachment, ...]:
             if len(own) > 2000:
                 break
             if _ATTACHMENT_LABEL.match(own):
+                found.append(att)
+                break
+            # a heading of its own just before the list: <p>相关附件</p><ul><li><a …>
+            prev = el.getprevious()
+            label = (prev.text_content() or "").strip() if prev is not None and isinstance(prev.tag, str) else ""
+            if label and len(label) <= 12 and _ATTACHMENT_LABEL.match(label):
                 found.append(att)
                 break
             el = el.getparent()

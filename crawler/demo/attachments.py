@@ -11,6 +11,7 @@ Kinds:
   extractors recover Unicode — the common shape of PDFs exported on Chinese government desktops).
 - "pdf-scanned": one image per page and no text layer (a scanned 红头文件).
 - "pdf-broken": a real PDF cut short (an interrupted upload): the header is there, the xref and trailer are not.
+- "pdf-oversize": the "pdf" followed by OVERSIZE bytes of incompressible padding (a scan-heavy 50-page PDF).
 - "docx" (python-docx), "xlsx" (openpyxl: the paragraphs as rows of a project table).
 - "doc", "wps": OLE2 compound files (old Word and WPS Office share the D0CF11E0 signature); "ofd": a zip with
   OFD.xml at its root (GB/T 33190). No maintained Python reader exists for these; they are placeholders that
@@ -23,12 +24,15 @@ import io
 import zipfile
 from collections.abc import Callable
 
-KINDS = ("pdf", "pdf-scanned", "pdf-broken", "docx", "xlsx", "doc", "wps", "ofd")
+KINDS = ("pdf", "pdf-scanned", "pdf-broken", "pdf-oversize", "docx", "xlsx", "doc", "wps", "ofd")
+# Bytes of a "pdf-oversize": above the demo's per-file limit (crawler/cli.py demo_settings), far below the default.
+OVERSIZE = 3 * 1024 * 1024
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "pdf-scanned": "application/pdf",
     "pdf-broken": "application/pdf",
+    "pdf-oversize": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "doc": "application/msword",
@@ -37,7 +41,7 @@ CONTENT_TYPES = {
     "ofd": "application/ofd",
 }
 
-EXTENSIONS = {"pdf": "pdf", "pdf-scanned": "pdf", "pdf-broken": "pdf", "docx": "docx", "xlsx": "xlsx",
+EXTENSIONS = {"pdf": "pdf", "pdf-scanned": "pdf", "pdf-broken": "pdf", "pdf-oversize": "pdf", "docx": "docx", "xlsx": "xlsx",
               "doc": "doc", "wps": "wps", "ofd": "ofd"}
 
 # Fixed timestamp for zip members and core properties: determinism, not a claim about the document.
@@ -65,6 +69,22 @@ def _wrap(text: str, width: int) -> list[str]:
     return [text[i:i + width] for i in range(0, len(text), width)] or [""]
 
 
+def _fill(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines filled to `width` points, as a word processor sets CJK text (half-width digits take less room)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines, current = [], ""
+    for ch in text:
+        if current and stringWidth(current + ch, font, size) > width:
+            lines.append(current)
+            current = ""
+        current += ch
+    return lines + [current] if current or not lines else lines
+
+
+_TEXT_WIDTH = 432.0  # points between the margins
+
+
 def _pdf(title: str, paragraphs: list[str]) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
@@ -79,13 +99,13 @@ def _pdf(title: str, paragraphs: list[str]) -> bytes:
     width, height = A4
     y = height - 72
     c.setFont("STSong-Light", 16)
-    for line in _wrap(title, 30):
+    for line in _fill(title, "STSong-Light", 16, _TEXT_WIDTH):
         c.drawString(72, y, line)
         y -= 26
     c.setFont("STSong-Light", 12)
     for para in paragraphs:
         y -= 8
-        for line in _wrap(para, 36):
+        for line in _fill(para, "STSong-Light", 12, _TEXT_WIDTH):
             if y < 72:
                 c.showPage()
                 c.setFont("STSong-Light", 12)
@@ -127,6 +147,15 @@ def _pdf_scanned(title: str, paragraphs: list[str]) -> bytes:
 def _pdf_broken(title: str, paragraphs: list[str]) -> bytes:
     whole = _pdf(title, paragraphs)
     return whole[: max(len(whole) // 3, 64)]
+
+
+def _pdf_oversize(title: str, paragraphs: list[str]) -> bytes:
+    import random
+
+    # Incompressible and deterministic (a seeded Mersenne Twister is the same in every process and version), after
+    # the end of the PDF, where readers ignore it.
+    pad = random.Random(len(title)).randbytes(OVERSIZE)
+    return _pdf(title, paragraphs) + b"%" + pad
 
 
 def _normalise_zip(data: bytes) -> bytes:
@@ -229,6 +258,7 @@ _MAKERS: dict[str, Callable[[str, list[str]], bytes]] = {
     "pdf": _pdf,
     "pdf-scanned": _pdf_scanned,
     "pdf-broken": _pdf_broken,
+    "pdf-oversize": _pdf_oversize,
     "docx": _docx,
     "xlsx": _xlsx,
     "doc": lambda t, p: _ole2(t, p, "Microsoft Word 97-2003"),

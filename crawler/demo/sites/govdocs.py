@@ -103,7 +103,12 @@ ATTACHMENT_SETS = (
     (("xlsx", "{industry}项目申报汇总表"),),
     (("pdf-scanned", "{plan}（盖章版）"), ("docx", "{industry}政策问答")),
     (),
+    # What attachment capture must survive (issue 11): a PDF cut short, one above the demo's size limit, a dead link.
+    (("pdf-broken", "{industry}项目清单（上传中断）"), ("pdf-oversize", "{plan}（图文版）"),
+     ("missing-pdf", "{industry}申报指南")),
 )
+# Linked from the page, never served: the 404 an attachment capture must record.
+MISSING = "missing-pdf"
 
 
 def content(site: Site, news: int, docs: int) -> tuple[list[News], list[Doc]]:
@@ -186,10 +191,13 @@ def add_attachments(site: SiteDraft, doc: Doc, path_of, href_of=lambda path, n: 
     out = Attached()
     truths = []
     for n, (kind, title) in enumerate(doc.attachments, 1):
-        ext = EXTENSION[kind]
+        ext = "pdf" if kind == MISSING else EXTENSION[kind]
         path = path_of(n, ext)
-        body, ctype = attachment(kind, title, [doc.paragraphs[3], doc.paragraphs[5]])
-        site.add(path, body, ctype)
+        if kind == MISSING:
+            ctype = "application/pdf"
+        else:
+            body, ctype = attachment(kind, title, [doc.paragraphs[3], doc.paragraphs[5]])
+            site.add(path, body, ctype)
         name = f"{title}.{ext}" if name_style == "plain" else f"附件{n}：{title}.{ext}"
         truths.append(AttachmentTruth(path, name, ext, ctype, kind))
         out.links.append((href_of(path, n), name))
