@@ -416,7 +416,7 @@ def demo_settings(base_urls: dict[str, str]) -> dict[str, Any]:
         "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
         "DOWNLOAD_SLOTS": {"127.0.0.1": {"delay": 0, "concurrency": 4}},
         # The replica serves one oversized attachment (crawler/demo/attachments.py OVERSIZE) to show the limit.
-        "POLICYCRAWL_ATTACHMENT_MAX_SIZE": 2 * 1024 * 1024,
+        "POLICYCRAWL_ATTACHMENT_MAX_SIZE": 1024 * 1024,
     }
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 KINDS = ("pdf", "pdf-scanned", "pdf-broken", "pdf-oversize", "docx", "xlsx", "doc", "wps", "ofd")
 # Bytes of a "pdf-oversize": above the demo's per-file limit (crawler/cli.py demo_settings), far below the default.
-OVERSIZE = 3 * 1024 * 1024
+OVERSIZE = 1280 * 1024
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
