@@ -161,12 +161,13 @@ class AttachmentPipeline:
                 "dont_retry": False,
                 "handle_httpstatus_list": [304] if recheck else [],
             }
-            request = Request(url, callback=self._parse, errback=self._failed, meta=meta, priority=5,
-                              headers={"Referer": record.url}, dont_filter=True)
+            headers = {"Referer": record.url}
             if recheck:
+                # Conditional GET; an unchanged file becomes a revisit record (crawler/capture.py), no new line.
                 meta[RECHECK_META] = known
-                for name, value in session.recheck.conditional_headers(known).items():
-                    request.headers[name] = value
+                headers.update(session.recheck.conditional_headers(known))
+            request = Request(url, callback=self._parse, errback=self._failed, meta=meta, priority=5,
+                              headers=headers, dont_filter=True)
             stats.inc_value("policycrawl/attachments/requested")
             self.crawler.engine.crawl(request)
 

@@ -160,13 +160,38 @@ def test_crawl_captures_attachments_with_text_and_statuses(site, out_dir: Path):
         assert again[url] == line
 
 
-def test_second_run_does_not_fetch_archived_attachments(site, out_dir: Path):
+def test_later_runs_refetch_attachments_only_when_their_article_changed(site, out_dir: Path):
     server = site
+    html = [("Content-Type", "text/html; charset=utf-8")]
     _crawl(server, out_dir)
-    first = dict(server.hits)
-    _crawl(server, out_dir, "-s", "POLICYCRAWL_RECHECK_AFTER=0")
-    assert server.hits["/files/plan.pdf"] == first["/files/plan.pdf"] == 1
-    assert server.hits["/files/tasks.docx"] == 1
+    assert server.hits["/files/plan.pdf"] == 1 and server.hits["/files/tasks.docx"] == 1
+    lines_before = _attachment_lines(out_dir)
+
+    # Run 2: a new notice links two archived files and a new one: only the new one is fetched.
+    body, ctype = make("pdf", "新增附件", PARAS)
+    server.routes["/files/new.pdf"] = Route(200, [("Content-Type", ctype)], body)
+    server.routes["/a/3.html"] = Route(200, html, html_page("第三篇通知", "<h1>第三篇通知</h1><p>发布时间：2024-03-03</p>"
+                                                         "<div class='content'>" + "".join(f"<p>{p}</p>" for p in PARAS)
+                                                         + "<p>附件：<a href='/files/plan.pdf'>方案.pdf</a> <a href="
+                                                         "'/files/tasks.docx'>分工.docx</a> <a href='/files/new.pdf'>"
+                                                         "新.pdf</a></p></div>"))
+    server.routes["/list.html"] = Route(200, html, html_page("列表", "".join(
+        f'<a href="/a/{n}.html">{n}</a>' for n in (1, 2, 3))))
+    _crawl(server, out_dir)
+    assert server.hits["/files/new.pdf"] == 1
+    assert server.hits["/files/plan.pdf"] == 1 and server.hits["/files/tasks.docx"] == 1
+    assert len(_attachment_lines(out_dir)) == len(lines_before) + 1
+
+    # Run 3: article 2 changed and is due for a re-check: its attachment is asked for again; the same bytes become
+    # a WARC revisit record and no new attachment line.
+    time.sleep(1.1)
+    old = server.routes["/a/2.html"]
+    server.routes["/a/2.html"] = Route(200, html, old.body.replace("第二篇通知</h1>".encode(), "第二篇通知（修订）</h1>".encode()))
+    _crawl(server, out_dir, "-s", "POLICYCRAWL_RECHECK_AFTER=1")
+    assert server.hits["/files/plan.pdf"] == 2
+    assert len(_attachment_lines(out_dir)) == len(lines_before) + 1
+    revisits = [url for kind, url, *_ in _warc(out_dir) if kind == "revisit"]
+    assert server.base + "/files/plan.pdf" in revisits
 
 
 def test_attachments_off_fetches_none(site, out_dir: Path):
