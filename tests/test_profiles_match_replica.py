@@ -4,7 +4,6 @@ that the demo can crawl it with the real profiles (only scheme+host rebased)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import tomllib
 import urllib.robotparser
@@ -14,9 +13,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
 import pytest
+from scrapy.http import HtmlResponse
 
 from crawler.demo.replica import build_sites
-from crawler.sources import resolve
+from crawler.sources import profile_from_mapping, resolve
+from crawler.spiders.policy import PolicySpider, gkmlpt_page
 from extractors.source import ExtractionHints
 
 SOURCES = Path(__file__).resolve().parent.parent / "crawler" / "sources"
@@ -150,9 +151,6 @@ def _doc(site, path: str):
     return lxml.html.fromstring(_decode(site.pages[path].body).replace("__BASE__", REPLICA))
 
 
-_SCRIPT_HREF = re.compile(r"""href\s*=\s*["']([^"'<>\s]+)["']""")
-
-
 def _canonical(profile: dict, path: str) -> str:
     """The path the crawler knows the article by: the profile's canonical_urls rewrites (mpost_N -> post_N)."""
     real = _real(profile, path)
@@ -161,32 +159,16 @@ def _canonical(profile: dict, path: str) -> str:
     return _path_of(real)
 
 
-def _gkmlpt_candidates(profile: dict, site) -> tuple[list[str], int]:
-    """Articles of a gkmlpt source: the JSON listing API, paged by classify.post_count."""
-    api = profile["gkmlpt"]
-    out, pages = [], 0
-    for cat in api.get("categories", ["0"]):
-        page, total_pages, per_page = 1, 1, None
-        while page <= min(total_pages, profile["max_listing_pages"]):
-            path = api.get("api", "/gkmlpt/api/all/{cat}?page={page}&sid={sid}").format(cat=cat, page=page, sid=api["sid"])
-            data = json.loads(site.pages[path].body.replace(b"__BASE__", REPLICA.encode()))
-            for item in data["articles"]:
-                url = next(item[k] for k in api.get("url_fields", ["url"]) if item.get(k))
-                out.append(_path_of(url))
-            per_page = per_page or max(len(data["articles"]), 1)
-            total_pages = -(-data["classify"]["post_count"] // per_page)
-            page += 1
-            pages += 1
-    return out, pages
+def _response(site, path: str) -> HtmlResponse:
+    return HtmlResponse(REPLICA + path, body=_decode(site.pages[path].body).replace("__BASE__", REPLICA).encode("utf-8"),
+                        encoding="utf-8")
 
 
 def _crawl(profile: dict, site) -> tuple[set[str], int]:
-    """What a crawler following the profile finds: listings via next_page or the script-drawn pager, links in
-    article_area (and in inline scripts where the family says so), a gkmlpt API, feeds/sitemaps, robots.txt obeyed,
-    redirects followed, mobile twins canonicalised. Returns canonical article paths and the number of listing
-    pages."""
-    from crawler import pagers
-
+    """What the spider finds following the profile: its own listing-link, next-page and gkmlpt API code run on the
+    replica's pages, feeds/sitemaps read, robots.txt obeyed, redirects followed, canonical rewrites applied.
+    Returns canonical article paths and the number of listing pages."""
+    loaded = profile_from_mapping(profile, profile["id"]).rebased(REPLICA)
     robots = urllib.robotparser.RobotFileParser()
     robots.parse(site.pages["/robots.txt"].body.decode().splitlines())
     candidates: list[str] = []
@@ -195,37 +177,33 @@ def _crawl(profile: dict, site) -> tuple[set[str], int]:
         path, seen = _path_of(start), 0
         while path and seen < profile["max_listing_pages"]:
             seen += 1
-            text = _decode(site.pages[path].body).replace("__BASE__", REPLICA)
-            doc = lxml.html.fromstring(text)
-            areas = doc.cssselect(profile["article_area"]) if profile.get("article_area") else [doc]
-            assert areas, (profile["id"], path, "article_area selects nothing")
-            for area in areas:
-                candidates += [_path_of(urljoin(REPLICA + path, h)) for h in area.xpath(".//a/@href")]
-            if profile.get("links_in_scripts"):
-                for script in doc.xpath("//script[not(@src)]/text()"):
-                    candidates += [_path_of(urljoin(REPLICA + path, h)) for h in _SCRIPT_HREF.findall(script)]
-            nxt = doc.cssselect(profile["next_page"]) if profile.get("next_page") else []
-            if nxt:
-                path = _path_of(urljoin(REPLICA + path, nxt[0].get("href")))
-            elif profile.get("script_pager"):
-                _, url = pagers.next_page(text, REPLICA + path, second=profile.get("script_pager_second", 2),
-                                          limit=profile.get("pages_limit"))
-                path = _path_of(url) if url else None
-            else:
-                path = None
+            response = _response(site, path)
+            if profile.get("article_area"):
+                assert response.css(profile["article_area"]), (profile["id"], path, "article_area selects nothing")
+            candidates += [_path_of(u) for u in PolicySpider.listing_links(response, loaded)]
+            nxt = PolicySpider._next_page(response, loaded)
+            path = _path_of(nxt) if nxt else None
         listing_pages += seen
-    if profile.get("gkmlpt"):
-        found_api, pages = _gkmlpt_candidates(profile, site)
-        candidates += found_api
-        listing_pages += pages
+    if loaded.gkmlpt is not None:
+        for cat in loaded.gkmlpt.categories:
+            page, per_page, url = 1, None, loaded.gkmlpt.page_url(loaded.homepage, cat, 1)
+            while url and page <= profile["max_listing_pages"]:
+                api = gkmlpt_page(site.pages[_path_of(url)].body.replace(b"__BASE__", REPLICA.encode()), url, loaded)
+                per_page = per_page or api.size
+                candidates += [_path_of(u) for u, _hint in api.links]
+                listing_pages += 1
+                url = api.next_url(loaded, cat, page, per_page)
+                page += 1
     for url in profile.get("sitemaps", []) + profile.get("feeds", []):
         root = ET.fromstring(site.pages[_path_of(url)].body.replace(b"__BASE__", REPLICA.encode()))
         candidates += [_path_of(el.text) for el in root.iter() if el.tag.endswith("loc") or el.tag == "link"]
     found = set()
     for path in candidates:
-        if not _is_article(profile, path) or not robots.can_fetch("*", REPLICA + path):
+        if not _is_article(profile, path):
             continue
         path = _canonical(profile, path)
+        if not robots.can_fetch("*", REPLICA + path):
+            continue
         page = site.pages[path]
         if page.status == 301:
             path = _path_of(dict(page.headers)["Location"].replace("__BASE__", REPLICA))
@@ -238,7 +216,8 @@ def test_crawling_the_replica_with_each_profile_finds_exactly_the_listed_article
         found, listing_pages = _crawl(profiles[site_id], site)
         assert found == {a.path for a in site.articles if a.listed}, site_id
         if profiles[site_id]["max_listing_pages"] > 1:  # a Hanweb column keeps every record on its one page
-            assert listing_pages > len(profiles[site_id].get("start_urls", [])), f"{site_id}: next_page never followed"
+            starts = len(profiles[site_id].get("start_urls", [])) + len(profiles[site_id].get("gkmlpt", {}).get("categories", []))
+            assert listing_pages > starts, f"{site_id}: next_page never followed"
 
 
 def test_feeds_or_sitemaps_are_needed_somewhere(profiles, sites):
@@ -268,5 +247,8 @@ def test_extraction_selectors_fit_the_replica_article_pages(profiles, sites):
                 for dropped in doc.cssselect(sel):
                     assert body not in dropped.iterancestors() and dropped is not body, (site_id, sel)
             title = doc.findtext(".//title")
-            if hints.get("title_suffixes"):
-                assert any(title.endswith(s) for s in hints["title_suffixes"]), (site_id, title)
+            title = title.strip()
+            declared = [hints.get(k) for k in ("title_suffixes", "title_prefixes", "title_separators") if hints.get(k)]
+            assert not declared or (any(title.endswith(s) for s in hints.get("title_suffixes", []))
+                                    or any(title.startswith(p) for p in hints.get("title_prefixes", []))
+                                    or any(s in title for s in hints.get("title_separators", []))), (site_id, title)

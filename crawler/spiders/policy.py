@@ -18,8 +18,10 @@ import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from lxml import etree
 from scrapy import Request, Spider
@@ -215,18 +217,24 @@ class PolicySpider(Spider):
         if not hasattr(response, "css"):
             self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/listing_not_html")
             return
+        links = [(url, None) for url in self.listing_links(response, profile)]
+        yield from self._walk(response, profile, links, lambda: self._next_page(response, profile))
+
+    @staticmethod
+    def listing_links(response: Response, profile: Profile) -> list[str]:
+        """The article links of an HTML listing page, in page order (before canonical rewriting)."""
         areas = response.css(profile.article_area) if profile.article_area else [response]
         hrefs = [href for area in areas for href in area.css("a::attr(href)").getall()]
         if profile.links_in_scripts:
             # Listings that keep their records in a script (Hanweb's <script type="text/xml"> datastore).
             for script in response.xpath("//script[not(@src)]/text()").getall():
                 hrefs += _SCRIPT_HREF.findall(script)
-        links: list[tuple[str, dict | None]] = []
+        links = []
         for href in hrefs:
             url = response.urljoin(href.strip())
             if profile.allows(url) and profile.is_article(url):
-                links.append((url, None))
-        yield from self._walk(response, profile, links, lambda: self._next_page(response, profile))
+                links.append(url)
+        return links
 
     def _walk(self, response: Response, profile: Profile, links: list[tuple[str, dict | None]],
               next_url: Callable[[], str | None]) -> Iterator[Request]:
@@ -307,46 +315,22 @@ class PolicySpider(Spider):
 
     def parse_gkmlpt(self, response: Response) -> Iterator[Request]:
         """A page of a gkmlpt JSON listing API: its `articles` are queued with their dates and 文号 as listing
-        hints; `classify.post_count` and the page size give the number of pages."""
+        hints; `classify.post_count` and the first page's size give the number of pages."""
         profile: Profile = response.meta[PROFILE_META]
-        api = profile.gkmlpt
-        assert api is not None
+        page = response.meta.get("listing_page", 1)
         try:
-            data = json.loads(response.body)
-            items = data.get("articles") or []
-            if not isinstance(items, list):
-                raise ValueError("'articles' is not a list")
-        except (ValueError, AttributeError) as exc:  # JSONDecodeError is a ValueError; a non-object answer
+            api_page = gkmlpt_page(response.body, response.url, profile)
+        except ValueError as exc:
             # The walk stays unfinished, so the next run walks this category in full.
             self._count_failure(profile, "gkmlpt-invalid", response.url, str(exc)[:200])
             return
-        links: list[tuple[str, dict | None]] = []
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            href = _first(item, api.url_fields)
-            if not isinstance(href, str) or not href:
-                continue
-            url = profile.local_url(response.urljoin(href.strip()))
-            if not (profile.allows(url) and profile.is_article(url)):
-                continue
-            hint = listing_hint(title=_first(item, api.title_fields), date=_first(item, api.date_fields),
-                                doc_no=_first(item, api.doc_no_fields), source=response.url)
-            links.append((url, hint))
-        page = response.meta.get("listing_page", 1)
         cat = response.meta[GKMLPT_CAT_META]
-        classify = data.get("classify") if isinstance(data.get("classify"), dict) else {}
-        total = classify.get("post_count")
-        if page == 1:
-            response.meta[GKMLPT_PER_PAGE_META] = len(items)
-        per_page = response.meta.get(GKMLPT_PER_PAGE_META) or len(items)
+        per_page = response.meta.get(GKMLPT_PER_PAGE_META) or api_page.size
 
         def next_url() -> str | None:
-            if not items or not isinstance(total, int) or not per_page or page * per_page >= total:
-                return None
-            return profile.local_url(api.page_url(profile.homepage, cat, page + 1))
+            return api_page.next_url(profile, cat, page, per_page)
 
-        for request in self._walk(response, profile, links, next_url):
+        for request in self._walk(response, profile, api_page.links, next_url):
             if request.meta.get(KIND_META) == "gkmlpt":
                 request.meta[GKMLPT_CAT_META] = cat
                 request.meta[GKMLPT_PER_PAGE_META] = per_page
@@ -491,3 +475,42 @@ def _first(item: dict, keys: Iterable[str]) -> Any:
         if value not in (None, ""):
             return value
     return None
+
+
+@dataclass
+class GkmlptPage:
+    links: list[tuple[str, dict | None]]  # article URLs with their listing hints
+    size: int  # items on this page
+    total: int | None  # classify.post_count
+
+    def next_url(self, profile: Profile, cat: str, page: int, per_page: int) -> str | None:
+        assert profile.gkmlpt is not None
+        if not self.size or not isinstance(self.total, int) or not per_page or page * per_page >= self.total:
+            return None
+        return profile.local_url(profile.gkmlpt.page_url(profile.homepage, cat, page + 1))
+
+
+def gkmlpt_page(body: bytes, url: str, profile: Profile) -> GkmlptPage:
+    """One answer of a gkmlpt listing API; ValueError when it is not the JSON object such an answer is."""
+    api = profile.gkmlpt
+    assert api is not None
+    data = json.loads(body)  # JSONDecodeError is a ValueError
+    if not isinstance(data, dict) or not isinstance(data.get("articles") or [], list):
+        raise ValueError("not a gkmlpt answer: no 'articles' list")
+    items = data.get("articles") or []
+    links: list[tuple[str, dict | None]] = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        href = _first(item, api.url_fields)
+        if not isinstance(href, str) or not href.strip():
+            continue
+        link = profile.local_url(urljoin(url, href.strip()))
+        if not (profile.allows(link) and profile.is_article(link)):
+            continue
+        hint = listing_hint(title=_first(item, api.title_fields), date=_first(item, api.date_fields),
+                            doc_no=_first(item, api.doc_no_fields), source=url)
+        links.append((link, hint))
+    classify = data.get("classify") if isinstance(data.get("classify"), dict) else {}
+    total = classify.get("post_count")
+    return GkmlptPage(links, len(items), total if isinstance(total, int) and not isinstance(total, bool) else None)
