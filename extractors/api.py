@@ -171,7 +171,10 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
             hits = []
         if hits:
             container = hits[0]
-    attachments = meta.merge_attachments(meta.find_attachments(container, url), attachment_block)
+    # A site's body selector picks the text; the attachment list often sits beside it ("附件下载" after the body,
+    # www.sz.gov.cn's div.fjdown), so attachments are looked for in the body's enclosing block too.
+    scope = container.getparent() if container is not root and container.getparent() is not None else container
+    attachments = meta.merge_attachments(meta.find_attachments(scope, url), attachment_block)
     lead = dom.lead_summary(container)
     raw = _trafilatura_text(container, url, anchors)
     if headline is not None and headline.removed and len(raw) < _SHORT_TEXT:

@@ -156,6 +156,10 @@ def _lines(el) -> list[str | None]:
         block = tag in _BLOCK_TAGS
         if block:
             flush()
+        elif node.text and buf and not buf[-1][-1:].isspace() and _LABEL_START.match(node.text):
+            # <span>索引号：</span><span>X</span><span>分类：</span>…: an inline element opening with a known label
+            # starts another pair, which a browser shows apart (CSS columns) although no space is in the text.
+            buf.append(" ")
         start = len(out)
         if node.text:
             buf.append(node.text)
@@ -188,6 +192,11 @@ _NEXT_LABEL = re.compile(
         "\\s*".join(re.escape(ch) for ch in lab) for lab in sorted(LABEL_TO_KEY, key=len, reverse=True)
     ) + rf")\s*{_COLON}"
 )
+
+
+_LABEL_START = re.compile(r"\s*(?:" + "|".join(
+    "\\s*".join(re.escape(ch) for ch in lab) for lab in sorted(LABEL_TO_KEY, key=len, reverse=True)
+) + rf")\s*{_COLON}")
 
 
 def read_pairs(lines: list[str | None]) -> list[_Pair]:

@@ -121,6 +121,22 @@ def test_real_gz_listing_bare_first_page_and_page_cap(tmp_path: Path):
     assert len(_records(tmp_path / "out")) == 5 * 20
 
 
+def test_gz_profile_finds_exactly_the_labelled_items_of_the_real_listing():
+    gz = builtin_profiles()["gz_gov"]
+    label = json.loads((FIXTURES / "gzgov-01.json").read_text("utf-8"))
+    doc = lxml.html.fromstring((FIXTURES / "gzgov-01.html").read_bytes().decode("utf-8"), base_url=label["url"])
+    doc.make_links_absolute()
+    found = [a.get("href") for area in doc.cssselect(gz.article_area or "html") for a in area.iter("a")]
+    found = [u for u in found if gz.is_article(u)]
+    assert found == [item["url"] for item in label["items"]]
+    from crawler import pagers
+
+    html = (FIXTURES / "gzgov-01.html").read_bytes().decode("utf-8")
+    assert pagers.next_page(html, label["url"]) == (True, label["next_page"])
+    assert pagers.find(html, label["url"]).total == 100  # Math.ceil(2380/20) = 119, capped by pages_limit
+    assert math.ceil(2380 / 20) == 119
+
+
 # -- mobile twin mpost_N = post_N ---------------------------------------------------------------------
 def test_mpost_and_post_are_one_article(tmp_path: Path):
     listing = html_page("通知公告", '<ul class="news_list"><li><a href="content/mpost_7.html">七</a></li>'
