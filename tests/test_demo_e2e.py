@@ -168,12 +168,7 @@ def _gov_records(demo: Path, site_id: str) -> list[tuple[object, dict]]:
 
 # Which (check, site) pairs fail with the extractor on main today, and what they wait for (issue 10 items 5-6,
 # issue 11). Each is an xfail(strict=True): the moment one passes it must be removed from this table.
-FAILING: dict[str, tuple[set[str], str]] = {
-    # gd prints two label/value <span> pairs per div.row: read as one line, the values run into the next label.
-    "fields": ({"gd_gov"}, "needs gov-extract: div.row with two label/value span pairs"),
-    "labels": ({"gd_gov"}, "needs gov-extract: div.row with two label/value span pairs"),
-    "published_from": ({"gd_gov"}, "needs gov-extract: 发布日期 of a div.row card before the headline is a label"),
-}
+FAILING: dict[str, tuple[set[str], str]] = {}
 
 
 def _gov_param(check: str):
