@@ -1,9 +1,12 @@
 """Rebuild records from WARC files alone, with the current extractor and the HTTP headers stored there.
 
 A capture made by policycrawl has a `conversion` record (the record JSON) referring to each article
-response; it names the source, so re-extraction uses that source's hints and region. WARCs written by other
-tools have no such records: every 200 text/html response is then extracted, with the source chosen by the
-caller from the URL.
+response; it names the source, so re-extraction uses that source's hints and region. Only those responses are
+articles: listing pages, feeds and robots.txt in our WARCs have none. Whether a file is ours is read from its
+warcinfo record (`software: policycrawl/...`), never from the presence of conversion records: a run that found
+nothing new writes none, and rotation can put a conversion record into the next file (so conversions are
+collected over all the files given). WARCs written by other tools: every 200 text/html response except
+robots.txt is extracted, with the source chosen by the caller from the URL.
 """
 
 from __future__ import annotations
@@ -28,10 +31,18 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024 * 1024
 
 
-def _conversions(path: Path) -> dict[str, dict]:
-    """record id of a response → the record JSON our crawl made of it."""
+def _is_ours(rec: StoredRecord) -> bool:
+    return rec.rec_type == "warcinfo" and b"software: policycrawl/" in rec.block
+
+
+def _scan(path: Path) -> tuple[dict[str, dict], bool]:
+    """(record id of a response → the record JSON our crawl made of it, whether policycrawl wrote the file)."""
     found: dict[str, dict] = {}
+    ours = False
+    if not looks_like_warc(path):  # e.g. a gzip bomb named .warc.gz: never inflated
+        return found, ours
     for rec in iter_records(path, tolerant=True):
+        ours = ours or _is_ours(rec)
         if rec.rec_type in ("conversion", "metadata") and (rec.headers.get("Content-Type") or "").startswith(
             "application/json"
         ):
@@ -40,7 +51,7 @@ def _conversions(path: Path) -> dict[str, dict]:
                 found[refers] = json.loads(rec.block)
             except ValueError:
                 logger.warning("%s: unreadable conversion record for %s", path.name, refers)
-    return found
+    return found, ours
 
 
 def _headers(rec: StoredRecord) -> tuple[tuple[str, str], ...]:
@@ -53,6 +64,10 @@ def _is_html(headers: Iterable[tuple[str, str]]) -> bool:
         if name.lower() == "content-type":
             return "html" in value.lower()
     return True
+
+
+def _is_robots(url: str) -> bool:
+    return url.split("?", 1)[0].split("#", 1)[0].lower().endswith("/robots.txt")
 
 
 @dataclass(frozen=True)
@@ -70,18 +85,22 @@ class ExtractionJob:
     attachment: dict | None = None
 
 
-def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[ExtractionJob]:
-    """The articles in one WARC file. source_for(earlier_record_or_None, url) picks the source."""
+def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo],
+              conversions: dict[str, dict] | None = None, ours: bool | None = None) -> Iterator[ExtractionJob]:
+    """The articles in one WARC file. source_for(earlier_record_or_None, url) picks the source; `conversions`
+    (from all the files of a re-extraction) and `ours` default to what this file alone says."""
     if not looks_like_warc(path):  # e.g. a gzip bomb named .warc.gz: never inflated
         logger.warning("%s: not a WARC file; skipped", path)
         return
-    conversions = _conversions(path)
+    if conversions is None or ours is None:
+        own, own_ours = _scan(path)
+        conversions = own if conversions is None else conversions
+        ours = own_ours if ours is None else ours
     try:
         models = templates_in_warc(path)
     except (DamagedWarc, OSError, ValueError) as exc:
         logger.warning("%s: site templates unreadable (%s); extracting without", path, exc)
         models = {}
-    ours = bool(conversions)
     for rec in iter_records(path, tolerant=True):
         if rec.rec_type != "response" or rec.http is None:
             continue
@@ -90,7 +109,7 @@ def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) 
         headers = _headers(rec)
         if ours and previous is None:
             continue  # listing pages, feeds, robots.txt: captured, never extracted
-        if not ours and (rec.http.status != 200 or not _is_html(headers)):
+        if not ours and (rec.http.status != 200 or not _is_html(headers) or _is_robots(url)):
             continue
         try:
             body = decode_content(rec.payload, rec.http.header(b"Content-Encoding"), MAX_BODY)
@@ -151,7 +170,13 @@ def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str
     With `timeout`, each page gets that many seconds (its worker is killed after, the page becomes a "timeout"
     record), as in the crawl's pool: one hostile page must not hold the whole run.
     """
-    jobs = (job for path in paths for job in iter_jobs(path, source_for))
+    paths = list(paths)
+    conversions: dict[str, dict] = {}
+    ours: dict[Path, bool] = {}
+    for path in paths:  # first pass: a conversion record may sit in the file after its response's
+        found, ours[path] = _scan(path)
+        conversions.update(found)
+    jobs = (job for path in paths for job in iter_jobs(path, source_for, conversions, ours[path]))
     if timeout:
         yield from _with_time_limit(jobs, max(1, workers), timeout)
         return

@@ -142,6 +142,13 @@ class CrawlState:
     def close(self) -> None:
         self._db.close()
 
+    def failures_since(self, since: str, limit: int = 50) -> list[tuple[str, str, str, int | None]]:
+        """(url, source, reason, last HTTP status) of URLs that failed (for good or for now) since `since`."""
+        return self._db.execute(
+            "SELECT url, source, reason, last_status FROM urls WHERE reason IS NOT NULL AND state IN "
+            "('failed', 'pending') AND last_seen >= ? ORDER BY last_seen DESC LIMIT ?", (since, limit),
+        ).fetchall()
+
     # -- runs ---------------------------------------------------------------------------------------
     def begin_run(self, run_id: str, records_file: str) -> int:
         """Register a run; returns how many leases an earlier, killed run left behind (now pending again)."""

@@ -83,6 +83,8 @@ class PolicycrawlAddon:
             "DEPTH_LIMIT": 0,
             "COOKIES_ENABLED": True,
             "LOG_LEVEL": "INFO",
+            # Log lines name an item by URL; Scrapy's default prints the whole item, raw page body included.
+            "LOG_FORMATTER": "crawler.logformat.PolicyLogFormatter",
             "TELNETCONSOLE_ENABLED": False,
             "REMOTE_CONTROL_ENABLED": False,
             # Our own SQLite frontier carries state across runs; Scrapy's JOBDIR survives only clean stops.

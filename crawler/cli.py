@@ -24,11 +24,31 @@ SEED_SITES = ("jiemian", "ccpa", "tuituisoft", "netease", "dutenews")
 def _parse_set(values: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in values:
-        if "=" not in item:
-            raise SystemExit(f"policycrawl: -s expects NAME=VALUE, got {item!r}")
-        name, value = item.split("=", 1)
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or name != name.strip():
+            raise UsageError(f"-s expects NAME=VALUE, got {item!r}")
         out[name] = value
     return out
+
+
+def _check_setting_types(defaults, settings, names: Sequence[str]) -> None:
+    """A -s value must parse as the type of the setting's default (a typo must not surface mid-crawl)."""
+    for name in names:
+        getter = {bool: settings.getbool, int: settings.getint, float: settings.getfloat,
+                  dict: settings.getdict, list: settings.getlist}.get(type(defaults.get(name)))
+        if getter is None:
+            continue
+        try:
+            getter(name)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"-s {name}={settings.get(name)!r}: {exc}") from None
+
+
+def _load_profiles(files: Sequence[Path] | None) -> dict[str, Profile]:
+    for path in files or []:
+        if not Path(path).is_file():
+            raise UsageError(f"{path}: no such source profile file")
+    return load_profiles(files or [])
 
 
 def build_settings(args: argparse.Namespace, extra: dict[str, Any] | None = None):
@@ -40,12 +60,24 @@ def build_settings(args: argparse.Namespace, extra: dict[str, Any] | None = None
     settings.set("POLICYCRAWL_SOURCES_FILES", [str(p) for p in getattr(args, "sources", []) or []], priority="cmdline")
     if getattr(args, "allow_loopback", False):
         settings.set("POLICYCRAWL_ALLOW_LOOPBACK", True, priority="cmdline")
+    verbose = getattr(args, "verbose", 0) or 0
     if getattr(args, "quiet", False):
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+        settings.set("POLICYCRAWL_PROGRESS", "off", priority="cmdline")
+    elif verbose >= 2:
+        settings.set("LOG_LEVEL", "DEBUG", priority="cmdline")
+    settings.set("POLICYCRAWL_TERMINAL_LEVEL", {0: "ERROR", 1: "INFO"}.get(verbose, "DEBUG"), priority="cmdline")
     for name, value in (extra or {}).items():
         settings.set(name, value, priority="cmdline")
-    for name, value in _parse_set(getattr(args, "set", []) or []).items():
+    # Types of the defaults as they are before -s overrides them (Scrapy's own and the add-on's).
+    from crawler.addon import PolicycrawlAddon
+
+    probe = settings.copy()
+    PolicycrawlAddon().update_settings(probe)
+    given = _parse_set(getattr(args, "set", []) or [])
+    for name, value in given.items():
         settings.set(name, value, priority="cmdline")
+    _check_setting_types(probe, settings, list(given))
     return settings
 
 
@@ -63,7 +95,40 @@ def _slots(profiles: Sequence[Profile]) -> dict[str, dict[str, float]]:
 
 
 # -- running a crawl ------------------------------------------------------------------------------
-def run_crawl(settings, profiles: Sequence[Profile]) -> int:
+# Scrapy's CloseSpider extension stops a run on purpose: a bounded crawl, not a failure.
+_CLOSESPIDER_OK = ("closespider_timeout", "closespider_itemcount", "closespider_pagecount",
+                   "closespider_timeout_no_item")
+
+
+def crawl_exit_code(stats: dict[str, Any], profiles: Sequence[Profile], every_page: bool = False) -> tuple[int, str]:
+    """(exit code, note for the user) of a crawl that ran to its end; `every_page`: each request must succeed."""
+    reason = stats.get("finish_reason", "finished")
+    if reason in _CLOSESPIDER_OK:
+        return exitcodes.OK, f"stopped by {reason.upper()} as configured"
+    if reason == "shutdown":
+        return exitcodes.INTERRUPTED, ""
+    if reason == "out-of-space":
+        return exitcodes.OUT_OF_SPACE, ""
+    if reason != "finished":
+        return exitcodes.FATAL, f"crawl stopped: {reason}"
+    requests = stats.get("downloader/request_count", 0)
+    if requests and not stats.get("downloader/response_count", 0):
+        return exitcodes.INCOMPLETE, f"no host answered any of {requests} requests"
+    if every_page:
+        failed = {}
+        for profile in profiles:
+            prefix = f"policycrawl/source/{profile.id}/failures/"
+            for key, value in stats.items():
+                if key.startswith(prefix):
+                    failed[key[len(prefix):]] = failed.get(key[len(prefix):], 0) + value
+        if failed:
+            total = sum(failed.values())
+            detail = ", ".join(f"{k}={v}" for k, v in sorted(failed.items()))
+            return exitcodes.INCOMPLETE, f"{total} page(s) not archived ({detail})"
+    return exitcodes.OK, ""
+
+
+def run_crawl(settings, profiles: Sequence[Profile], every_page: bool = False) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from archive.fsutil import LockedError, RunLock
@@ -77,7 +142,9 @@ def run_crawl(settings, profiles: Sequence[Profile]) -> int:
         return exitcodes.LOCKED
     if not settings.getdict("DOWNLOAD_SLOTS"):
         settings.set("DOWNLOAD_SLOTS", _slots(profiles), priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    log_file = _log_to_file(settings, out)
+    process = CrawlerProcess(settings)
+    _terminal_log(settings.get("POLICYCRAWL_TERMINAL_LEVEL") or "ERROR")
     signalled = _track_shutdown_signals(process)
     crawler = process.create_crawler(PolicySpider)
     errors: list[BaseException] = []
@@ -92,10 +159,10 @@ def run_crawl(settings, profiles: Sequence[Profile]) -> int:
 
     outcome = ArchiveSession.close_after_reactor(crawler, "interrupted" if signalled else "finished")
     if outcome == "out-of-space":
-        print_summary(stats, profiles, elapsed)
+        print_summary(stats, profiles, elapsed, log_file)
         return exitcodes.OUT_OF_SPACE
     if signalled:
-        print_summary(stats, profiles, elapsed)
+        print_summary(stats, profiles, elapsed, log_file)
         print(f"policycrawl: interrupted by signal {signalled[0]}; the next run resumes", file=sys.stderr)
         return exitcodes.INTERRUPTED
     if errors:
@@ -106,13 +173,35 @@ def run_crawl(settings, profiles: Sequence[Profile]) -> int:
             return exitcodes.LOCKED
         print(f"policycrawl: fatal: {errors[0]!r}", file=sys.stderr)
         return exitcodes.FATAL
-    print_summary(stats, profiles, elapsed)
-    reason = stats.get("finish_reason", "finished")
-    return {
-        "finished": exitcodes.OK,
-        "shutdown": exitcodes.INTERRUPTED,
-        "out-of-space": exitcodes.OUT_OF_SPACE,
-    }.get(reason, exitcodes.FATAL)
+    print_summary(stats, profiles, elapsed, log_file)
+    code, note = crawl_exit_code(stats, profiles, every_page)
+    if note:
+        print(f"policycrawl: {note}" + (f" (exit code {code})" if code else ""), file=sys.stderr)
+    return code
+
+
+def _log_to_file(settings, out: Path) -> Path | None:
+    """Scrapy's log goes to OUT/logs/<run>.log (unless LOG_FILE is set): the terminal is for the user."""
+    import uuid
+
+    run_id = settings.get("POLICYCRAWL_RUN_ID") or uuid.uuid4().hex[:12]
+    settings.set("POLICYCRAWL_RUN_ID", run_id, priority="cmdline")
+    if settings.get("LOG_FILE"):
+        return Path(settings.get("LOG_FILE"))
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"{run_id}.log"
+    settings.set("LOG_FILE", str(path), priority="cmdline")
+    settings.set("LOG_FILE_APPEND", False, priority="cmdline")
+    return path
+
+
+def _terminal_log(level: str) -> None:
+    """Errors (or, with -v, more) also reach stderr as one short line each."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level.upper())
+    handler.setFormatter(logging.Formatter("policycrawl: %(levelname)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
 
 
 def _track_shutdown_signals(process) -> list[int]:
@@ -132,7 +221,9 @@ def _track_shutdown_signals(process) -> list[int]:
     return received
 
 
-def print_summary(stats: dict[str, Any], profiles: Sequence[Profile], elapsed: float) -> None:
+def print_summary(stats: dict[str, Any], profiles: Sequence[Profile], elapsed: float,
+                  log_file: Path | None = None) -> None:
+    """One table per run on stderr: per source requests, articles, known URLs and failures by reason."""
     rows = []
     for profile in profiles:
         prefix = f"policycrawl/source/{profile.id}/"
@@ -150,22 +241,41 @@ def print_summary(stats: dict[str, Any], profiles: Sequence[Profile], elapsed: f
             )
         )
     header = ("source", "requests", "articles", "known", "failures")
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    refused = stats.get("policycrawl/safety/refused", 0)
+    total = (
+        f"{stats.get('policycrawl/warc/responses', 0)} HTTP responses archived, "
+        f"{stats.get('policycrawl/records/written', 0)} records written, {refused} requests refused, "
+        f"{elapsed:.1f}s; finish reason: {stats.get('finish_reason', '?')}"
+    )
+    where = f"log: {log_file}" if log_file else ""
     err = sys.stderr
+    if err.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*header, box=None, header_style="bold", pad_edge=False, caption=total, caption_justify="left")
+        for row in rows:
+            table.add_row(*map(str, row))
+        console = Console(stderr=True)
+        console.print(table)
+        if where:
+            console.print(where, style="dim", highlight=False)
+        return
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print("", file=err)
     for row in [header, *rows]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)), file=err)
-    refused = stats.get("policycrawl/safety/refused", 0)
-    print(
-        f"\n{stats.get('policycrawl/warc/responses', 0)} HTTP responses archived, "
-        f"{stats.get('policycrawl/records/written', 0)} records written, {refused} requests refused, "
-        f"{elapsed:.1f}s; finish reason: {stats.get('finish_reason', '?')}",
-        file=err,
-    )
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip(), file=err)
+    print(f"\n{total}", file=err)
+    if where:
+        print(where, file=err)
 
 
 def _profiles_for(args: argparse.Namespace) -> list[Profile]:
-    available = load_profiles(args.sources or [])
+    available = _load_profiles(args.sources)
+    if getattr(args, "start", None) and args.source_ids:
+        raise UsageError(f"crawl: give source ids ({' '.join(args.source_ids)}) or --start URL, not both")
+    if getattr(args, "follow", None) and not getattr(args, "start", None):
+        raise UsageError("crawl: --follow only applies to --start crawls")
     if getattr(args, "start", None):
         from crawler.spiders.policy import GENERIC_ARTICLE_PATTERN
 
@@ -185,20 +295,103 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_fetch(args: argparse.Namespace) -> int:
     urls = list(args.urls)
     if args.urls_file:
-        urls += [line.strip() for line in Path(args.urls_file).read_text().splitlines() if line.strip() and not line.startswith("#")]
+        if args.urls_file == "-":
+            text = sys.stdin.read()
+        elif not Path(args.urls_file).is_file():
+            raise UsageError(f"{args.urls_file}: no such URL list")
+        else:
+            text = Path(args.urls_file).read_text("utf-8")
+        urls += [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
     if not urls:
-        raise SystemExit("policycrawl fetch: give URLs or --urls FILE")
+        raise UsageError("fetch: give URLs or --urls FILE ('-' reads them from stdin)")
     profile = adhoc_profile([], article_urls=urls, source_id="fetch")
-    return run_crawl(build_settings(args), [profile])
+    settings = build_settings(args)
+    if not args.verbose and not args.quiet and "POLICYCRAWL_TERMINAL_LEVEL" not in _parse_set(args.set):
+        # Every page was asked for by name: why one failed is worth a line on the terminal.
+        settings.set("POLICYCRAWL_TERMINAL_LEVEL", "WARNING", priority="cmdline")
+    return run_crawl(settings, [profile], every_page=True)
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    for profile in load_profiles(args.sources or []).values():
+    for profile in _load_profiles(args.sources).values():
         region = " ".join(x for x in (profile.region.province, profile.region.city, profile.region.code) if x)
         family = profile.family or "-"
         print(f"{profile.id:14} {family:7} {profile.region.code or '-':6}  {profile.name}  [{region or '全国'}]  "
               f"{', '.join(profile.allowed_hosts)}")
     return exitcodes.OK
+
+
+class UsageError(Exception):
+    """A bad command line or input: one line naming the file or flag, exit code 2."""
+
+
+# Input kinds `extract` recognises by name before looking inside: each refused one gets a line saying what to do.
+_REFUSED_INPUTS = (
+    ((".warc.gz.open", ".warc.open"), "a WARC file still being written, or left open by a killed run; the next "
+                                       "`policycrawl crawl` on its --out repairs and closes it"),
+    ((".wacz",), "a WACZ package: extract its WARC files (unzip, then archive/*.warc.gz)"),
+    ((".jsonl", ".json"), "already JSON records, not a WARC or HTML page"),
+    ((".cdxj", ".cdx"), "a CDXJ index, not a WARC; give the .warc.gz beside it"),
+)
+_WARC_SUFFIXES = (".warc.gz", ".warc")
+# Never written by `extract -o`: archived data and its indexes.
+_PROTECTED_SUFFIXES = (*_WARC_SUFFIXES, ".warc.gz.open", ".warc.open", ".wacz", ".cdxj", ".sqlite")
+
+
+def _classify_input(name: str) -> str:
+    """"warc", "html" or "stdin" for one `extract` input; UsageError for anything else."""
+    if name == "-":
+        return "stdin"
+    path = Path(name)
+    lower = path.name.lower()
+    for suffixes, why in _REFUSED_INPUTS:
+        if lower.endswith(suffixes):
+            raise UsageError(f"{path}: {why}")
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if lower.endswith(_WARC_SUFFIXES):
+        return "warc"
+    if head.startswith(b"\x1f\x8b") or head.startswith(b"WARC/"):
+        return "warc"  # a WARC under another name
+    if b"\x00" in head or b"<" not in head:
+        raise UsageError(f"{path}: neither a WARC file nor an HTML page")
+    return "html"
+
+
+def _check_output(out: Path, inputs: Sequence[str]) -> None:
+    """An output path must never be an input, a WARC or anything in a crawl's warc/ directory."""
+    resolved = out.resolve()
+    for name in inputs:
+        if name == "-":
+            continue
+        src = Path(name)
+        if src.resolve() == resolved or (out.exists() and src.exists() and os.path.samefile(src, out)):
+            raise UsageError(f"{out}: is also an input; refusing to overwrite it")
+    if out.name.lower().endswith(_PROTECTED_SUFFIXES):
+        raise UsageError(f"{out}: refusing to write records over archived data (a WARC, WACZ, index or state file)")
+    if "warc" in resolved.parent.parts:
+        raise UsageError(f"{out}: is inside a warc/ directory; write records elsewhere")
+    if out.is_dir():
+        raise UsageError(f"{out}: is a directory")
+
+
+def _warn_damaged(warcs: Sequence[Path]) -> int:
+    """check_warc on every input: a truncated or damaged file is extracted as far as it reads, with a warning."""
+    from archive.warc_check import check_warc
+    from archive.warc_read import looks_like_warc
+
+    damaged = 0
+    for path in warcs:
+        if not looks_like_warc(path):
+            continue  # never inflated (a gzip bomb under a WARC name); re-extraction says it skipped the file
+        problems = check_warc(path)
+        if problems:
+            damaged += 1
+            print(f"policycrawl extract: warning: {path}: {len(problems)} problem(s), e.g. {problems[0]}; "
+                  "records after the damage may be missing", file=sys.stderr)
+    return damaged
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -207,7 +400,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from archive.reextract import reextract_many
     from extractors import SourceInfo, extract
 
-    profiles = load_profiles(args.sources or [])
+    kinds = [(name, _classify_input(name)) for name in args.inputs]
+    if sum(1 for _, kind in kinds if kind == "stdin") > 1:
+        raise UsageError("extract: '-' (stdin) may be given once")
+    to_stdout = args.output == "-"
+    out = Path(args.output)
+    if not to_stdout:
+        _check_output(out, args.inputs)
+    profiles = _load_profiles(args.sources)
     by_host = {host: p for p in profiles.values() for host in p.allowed_hosts}
 
     def source_for(previous: dict | None, url: str) -> SourceInfo:
@@ -226,65 +426,97 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return profile.source_info
         return SourceInfo(id="adhoc")
 
-    out = Path(args.output)
-    # Readers of OUT see the old file or the complete new one, never a half-written one.
-    partial = out.with_name(f".{out.name}.partial")
-    partial.unlink(missing_ok=True)
-    writer = JsonlWriter(partial)
-    counts = {"ok": 0, "skipped": 0}
-    warcs = [Path(n) for n in args.inputs if n.endswith((".warc.gz", ".warc"))]
-    html_files = [Path(n) for n in args.inputs if not n.endswith((".warc.gz", ".warc"))]
+    warcs = [Path(n) for n, kind in kinds if kind == "warc"]
+    html_inputs = [n for n, kind in kinds if kind in ("html", "stdin")]
+    _warn_damaged(warcs)
 
     def html_records():
-        for path in html_files:
-            url = args.base_url.rstrip("/") + "/" + path.name if args.base_url else path.resolve().as_uri()
-            if path.stat().st_size > MAX_BODY:  # the crawl never archives more (DOWNLOAD_MAXSIZE)
-                print(f"policycrawl extract: {path}: larger than {MAX_BODY} bytes; skipped", file=sys.stderr)
+        for name in html_inputs:
+            if name == "-":
+                body, base_name = sys.stdin.buffer.read(MAX_BODY + 1), "stdin.html"
+            else:
+                path = Path(name)
+                if path.stat().st_size > MAX_BODY:  # the crawl never archives more (DOWNLOAD_MAXSIZE)
+                    print(f"policycrawl extract: {path}: larger than {MAX_BODY} bytes; skipped", file=sys.stderr)
+                    continue
+                body, base_name = path.read_bytes(), path.name
+            if len(body) > MAX_BODY:
+                print(f"policycrawl extract: stdin: larger than {MAX_BODY} bytes; skipped", file=sys.stderr)
                 continue
-            yield extract(path.read_bytes(), url, (), source=source_for(None, url))
+            if args.base_url:
+                url = args.base_url.rstrip("/") + "/" + base_name
+            else:
+                url = Path(name).resolve().as_uri() if name != "-" else "file:///dev/stdin"
+            yield extract(body, url, (), source=source_for(None, url))
 
     from itertools import chain
-
-    # Attachment records (crawler/attachments.py) go beside OUT, as the crawl keeps them beside its records.
-    attachments_out = out.with_name(out.stem + ".attachments.jsonl")
-    attachments_partial = out.with_name(f".{attachments_out.name}.partial")
-    attachments_partial.unlink(missing_ok=True)
-    attachment_writer = None
 
     from archive.reextract import MAX_BODY
     from crawler.config import DEFAULTS
 
-    try:
-        for record in chain(reextract_many(warcs, source_for, workers=args.workers,
-                                           timeout=float(DEFAULTS["POLICYCRAWL_EXTRACT_TIMEOUT"])), html_records()):
+    counts = {"ok": 0, "skipped": 0, "attachments": 0}
+    records = chain(reextract_many(warcs, source_for, workers=args.workers,
+                                   timeout=float(DEFAULTS["POLICYCRAWL_EXTRACT_TIMEOUT"])), html_records())
+    if to_stdout:
+        for record in records:
             if getattr(record, "record_type", None) == "attachment":
-                attachment_writer = attachment_writer or JsonlWriter(attachments_partial)
-                attachment_writer.write(record, sync=False)
-                counts["attachments"] = counts.get("attachments", 0) + 1
+                counts["attachments"] += 1
+                sys.stdout.write(record.to_json() + "\n")
                 continue
+            _count(record, counts)
             if record.status == "ok":
-                writer.write(record, sync=False)
-                counts["ok"] += 1
-            else:
-                counts["skipped"] += 1
-                print(f"{record.status}: {record.url} {record.status_detail or ''}", file=sys.stderr)
-        writer.close()
-        if attachment_writer is not None:
-            attachment_writer.close()
-            os.replace(attachments_partial, attachments_out)
-    except BaseException:
-        writer.close()
-        partial.unlink(missing_ok=True)  # never a half-made output left behind
-        if attachment_writer is not None:
-            attachment_writer.close()
+                sys.stdout.write(record.to_json() + "\n")
+        sys.stdout.flush()
+    else:
+        # Readers of OUT see the old file or the complete new one, never a half-written one; a failed run
+        # leaves no partial file behind. Attachment records (crawler/attachments.py) go beside OUT, as the
+        # crawl keeps them beside its records.
+        partial = out.with_name(f".{out.name}.partial")
+        attachments_out = out.with_name(out.stem + ".attachments.jsonl")
+        attachments_partial = out.with_name(f".{attachments_out.name}.partial")
+        partial.unlink(missing_ok=True)
+        attachments_partial.unlink(missing_ok=True)
+        writer = attachment_writer = None
+        try:
+            writer = JsonlWriter(partial)
+            for record in records:
+                if getattr(record, "record_type", None) == "attachment":
+                    attachment_writer = attachment_writer or JsonlWriter(attachments_partial)
+                    attachment_writer.write(record, sync=False)
+                    counts["attachments"] += 1
+                    continue
+                _count(record, counts)
+                if record.status == "ok":
+                    writer.write(record, sync=False)
+            writer.close()
+            if attachment_writer is not None:
+                attachment_writer.close()
+                os.replace(attachments_partial, attachments_out)
+            os.replace(partial, out)
+        except BaseException:
+            for w in (writer, attachment_writer):
+                if w is not None:
+                    try:
+                        w.close()
+                    except OSError:
+                        pass
+            partial.unlink(missing_ok=True)  # never a half-made output left behind
             attachments_partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, out)
-    fsync_dir(out.parent.resolve())
-    print(f"{counts['ok']} records written to {out} ({counts['skipped']} pages were not articles)", file=sys.stderr)
-    if attachment_writer is not None:
-        print(f"{counts['attachments']} attachment records written to {attachments_out}", file=sys.stderr)
+            raise
+        fsync_dir(out.parent.resolve())
+    where = "stdout" if to_stdout else out
+    print(f"{counts['ok']} records written to {where} ({counts['skipped']} pages were not articles)", file=sys.stderr)
+    if counts["attachments"]:
+        print(f"{counts['attachments']} attachment records written", file=sys.stderr)
     return exitcodes.OK
+
+
+def _count(record, counts: dict[str, int]) -> None:
+    if record.status == "ok":
+        counts["ok"] += 1
+    else:
+        counts["skipped"] += 1
+        logger.info("%s: %s %s", record.status, record.url, record.status_detail or "")
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -390,6 +622,24 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from archive.fsutil import atomic_write_bytes
+    from crawler.report import collect, render
+
+    out = Path(args.out)
+    if not out.is_dir():
+        raise UsageError(f"{out}: no such output directory (give the --out of a crawl)")
+    html = render(collect(out))
+    if args.output == "-":
+        sys.stdout.write(html)
+        return exitcodes.OK
+    target = Path(args.output) if args.output else out / "report.html"
+    _check_output(target, [])
+    atomic_write_bytes(target, html.encode("utf-8"))
+    print(f"report written to {target}", file=sys.stderr)
+    return exitcodes.OK
+
+
 def cmd_serve_demo(args: argparse.Namespace) -> int:
     from crawler.demo.replica import ReplicaServer
 
@@ -420,19 +670,36 @@ def demo_settings(base_urls: dict[str, str]) -> dict[str, Any]:
     }
 
 
+DEMO_PORT = 8870  # first port of the demo's replica sites; the same each run, so a second run is incremental
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.replica import ReplicaServer
 
-    available = load_profiles(args.sources or [])
-    with ReplicaServer(host="127.0.0.1") as server:
+    available = _load_profiles(args.sources)
+    server = ReplicaServer(host="127.0.0.1", base_port=args.port)
+    try:
+        server.start()
+    except OSError as exc:
+        if args.port == 0:
+            raise
+        # Other ports would make the archived URLs differ from the last run's: everything is fetched again.
+        print(f"policycrawl demo: ports {args.port}+ are busy ({exc.strerror}); using free ports, so this run "
+              "cannot reuse an earlier run's archive (pick another --port for that)", file=sys.stderr)
+        server = ReplicaServer(host="127.0.0.1").start()
+    with server:
         ids = [s for s in server.base_urls if s in available]
         profiles = [available[s].rebased(server.base_urls[s]) for s in ids]
-        print(f"replica of {len(ids)} sites on 127.0.0.1: {', '.join(ids)}", file=sys.stderr)
+        first = min(int(u.rsplit(":", 1)[1]) for u in server.base_urls.values())
+        print(f"replica of {len(ids)} sites on 127.0.0.1:{first}+: {', '.join(ids)}", file=sys.stderr)
         code = run_crawl(build_settings(args, demo_settings(server.base_urls)), profiles)
     out = Path(args.out)
     warcs = sorted((out / "warc").glob("*.warc.gz"))
     records = sorted((out / "records").glob("*.jsonl"))
-    print(json.dumps({"warc": [str(p) for p in warcs], "records": [str(p) for p in records]}, ensure_ascii=False, indent=1))
+    size = sum(p.stat().st_size for p in warcs) / 1e6
+    print(f"WARC files: {out / 'warc'}/ ({len(warcs)} files, {size:.1f} MB)")
+    print(f"records:    {out / 'records'}/ ({len(records)} JSONL files)")
+    print(f"report:     policycrawl report --out {out}")
     return code
 
 
@@ -446,11 +713,28 @@ def _common(parser: argparse.ArgumentParser, writes: bool = True) -> None:
                             help="allow requests to 127.0.0.0/8 and ::1 (local mirrors, tests)")
         parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                             help="set any Scrapy or POLICYCRAWL_* setting")
-        parser.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true",
+                           help="no progress display; only warnings, errors and the summary")
+    verbosity.add_argument("-v", "--verbose", action="count", default=0,
+                           help="more detail in the log (-v: INFO on the terminal too, -vv: DEBUG)")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("policycrawl")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0+unknown"
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policycrawl", description=__doc__)
+    import scrapy
+
+    parser.add_argument("--version", action="version",
+                        version=f"policycrawl {_version()} (Scrapy {scrapy.__version__}, Python {sys.version.split()[0]})")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("crawl", help="crawl sources (all built-in ones by default)")
@@ -492,11 +776,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("data"), help="output directory of the crawl (default: ./data)")
     p.set_defaults(func=cmd_repair)
 
+    p = sub.add_parser("report", help="an HTML report of an output directory and its runs (offline, inline SVG)")
+    p.add_argument("--out", type=Path, default=Path("data"), help="output directory of the crawl (default: ./data)")
+    p.add_argument("-o", "--output", metavar="FILE.html", help="default: OUT/report.html; '-' for stdout")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("sources", help="list known source profiles")
     _common(p, writes=False)
     p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("demo", help="crawl the built-in offline replica of the seed sites")
+    p.add_argument("--port", type=int, default=DEMO_PORT,
+                   help=f"first port of the replica sites (default {DEMO_PORT}; 0 = any free ports)")
     _common(p)
     p.set_defaults(func=cmd_demo)
 
@@ -528,9 +819,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as exc:
         print(f"policycrawl: interrupted by signal {exc.args[0]}; the next run resumes", file=sys.stderr)
         return exitcodes.INTERRUPTED
-    except ProfileError as exc:
+    except (ProfileError, UsageError) as exc:
         print(f"policycrawl: {exc}", file=sys.stderr)
         return exitcodes.USAGE
+    except KeyboardInterrupt:
+        print("policycrawl: interrupted", file=sys.stderr)
+        return exitcodes.INTERRUPTED
+    except OSError as exc:
+        from archive.fsutil import is_out_of_space
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        if is_out_of_space(exc):
+            print(f"policycrawl: out of disk space: {where}{exc.strerror or exc}", file=sys.stderr)
+            return exitcodes.OUT_OF_SPACE
+        logger.debug("fatal error", exc_info=True)
+        print(f"policycrawl: {where}{exc.strerror or exc}", file=sys.stderr)
+        return exitcodes.FATAL
     except Exception as exc:  # noqa: BLE001 - one clear line and a stable exit code for cron, not a traceback
         from archive.fsutil import is_out_of_space
 

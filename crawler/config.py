@@ -60,6 +60,12 @@ DEFAULTS: dict[str, object] = {
     # One response's header section, at most: lines and bytes (a server sending headers forever fills memory).
     "POLICYCRAWL_MAX_HEADERS": 1000,
     "POLICYCRAWL_MAX_HEADER_BYTES": 1 << 20,
+    # Name of this run (log file OUT/logs/<run>.log, OUT/runs/<run>.json); empty = a random id. Set by the CLI.
+    "POLICYCRAWL_RUN_ID": "",
+    # Log records from this level up also go to stderr (the CLI sets it from -v; the full log is in the log file).
+    "POLICYCRAWL_TERMINAL_LEVEL": "ERROR",
+    # Seconds between the one-line progress reports on stderr when it is not a terminal.
+    "POLICYCRAWL_PROGRESS_INTERVAL": 30.0,
     # Print a progress line on stderr (only when stderr is a terminal unless forced).
     "POLICYCRAWL_PROGRESS": "auto",
     # Attachments (crawler/attachments.py): fetch the files an archived article links (附件), archive them in the

@@ -1,5 +1,6 @@
 """Per-host politeness the stock Scrapy components leave out.
 
+- A source profile's `download_delay` is a floor too (AutoThrottle alone pulled a declared 3 s toward 1 s).
 - robots.txt `Crawl-delay`: Scrapy parses it but never applies it. Here it becomes a floor under the host's
   download-slot delay (AutoThrottle may raise the delay above it, never lower it below).
 - Back-off: 403 / 412 / 429 / 503 double the host's delay (or set it to `Retry-After`), as a floor; after
@@ -63,6 +64,12 @@ class PolitenessMiddleware:
         self.host_budget = s.getint("POLICYCRAWL_HOST_BUDGET")
         self.user_agent = s.get("ROBOTSTXT_USER_AGENT") or s.get("USER_AGENT") or "*"
         self.floors: dict[str, float] = {}  # slot key -> minimum delay
+        # A profile's download_delay (DOWNLOAD_SLOTS) is what the host was promised: AutoThrottle and the jitter
+        # may raise the delay above it, never lower it below.
+        for host, declared in (s.getdict("DOWNLOAD_SLOTS") or {}).items():
+            delay = (declared or {}).get("delay") if isinstance(declared, dict) else None
+            if delay:
+                self.floors[host] = float(delay)
         self.strikes: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
         self.given_up: dict[str, str] = {}

@@ -68,7 +68,8 @@ class ArchiveSession:
             d.mkdir(parents=True, exist_ok=True)
         self.lock = RunLock(self.state_dir).acquire()
         self.started = datetime.now(UTC)
-        self.run_id = uuid.uuid4().hex[:12]
+        # The CLI names the run before Scrapy starts (its log file is OUT/logs/<run>.log).
+        self.run_id = safe_name(settings.get("POLICYCRAWL_RUN_ID") or "") or uuid.uuid4().hex[:12]
         self.outcome = "finished"
         self.closed = False
         # Set once the run is stopping for good (disk full, interrupted): in-flight failures are then not the
@@ -238,13 +239,29 @@ class ArchiveSession:
                     if is_out_of_space(exc):
                         self.outcome = "out-of-space"
             stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+            self._drop_empty_records_file()
             try:
                 self.state.finish_run(self.run_id, self.outcome, stats)
             except Exception as exc:  # noqa: BLE001 - recorded as crashed on the next start instead
                 logger.error("could not record the end of run %s: %s", self.run_id, exc)
+            try:
+                from crawler.runreport import write_run_summary
+
+                write_run_summary(self, stats)
+            except Exception as exc:  # noqa: BLE001 - the run's data is safe; only its summary file is missing
+                logger.error("could not write the summary of run %s: %s", self.run_id, exc)
             self.state.close()
         finally:
             self.lock.release()
+
+    def _drop_empty_records_file(self) -> None:
+        """A run that wrote no record leaves no empty JSONL file behind (the runs table still names the run)."""
+        path = self.records.path
+        try:
+            if self.records.lines == 0 and path.stat().st_size == 0:
+                path.unlink()
+        except OSError:
+            pass
 
     @classmethod
     def close_after_reactor(cls, crawler: Crawler, outcome: str) -> str | None:

@@ -24,8 +24,9 @@ def run_policycrawl(*args: str, timeout: float = 240, cwd: Path | None = None, e
 
 
 # Test crawls may reach loopback only: anything else is refused and counted, and tests assert the count is 0.
+# The log (normally only in OUT/logs/<run>.log) is also copied to stderr from INFO up, for assertions on it.
 LOOPBACK_SETTINGS = ("-s", "POLICYCRAWL_LOOPBACK_ONLY=1", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-                     "-s", "POLICYCRAWL_EXTRACT_WORKERS=2", "-s", "LOG_LEVEL=INFO")
+                     "-s", "POLICYCRAWL_EXTRACT_WORKERS=2", "-s", "LOG_LEVEL=INFO", "-s", "POLICYCRAWL_TERMINAL_LEVEL=INFO")
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_fetch_archives_exactly_the_given_pages(out_dir: Path, tmp_path: Path):
 def test_loopback_is_refused_unless_allowed(out_dir: Path):
     with RouteServer({"/p/1.html": Route(200, HTML, _page(1))}) as server:
         result = run_policycrawl("fetch", f"{server.base}/p/1.html", "--out", str(out_dir), "-s", "DOWNLOAD_DELAY=0")
-        assert result.returncode == 0
+        assert result.returncode == exitcodes.INCOMPLETE  # the page asked for was not archived
         assert server.hits["/p/1.html"] == 0
     assert "refused" in result.stderr and "loopback" in result.stderr
     assert _lines(out_dir) == []

@@ -380,7 +380,15 @@ def load_file(path: Path) -> list[Profile]:
         items = data
     else:
         items = [data]
-    return [profile_from_mapping(item, f"{path}[{i}]") for i, item in enumerate(items)]
+    profiles = []
+    for i, item in enumerate(items):
+        try:
+            profiles.append(profile_from_mapping(item, f"{path}[{i}]"))
+        except ProfileError:
+            raise
+        except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong type, e.g. delay = "3s"
+            raise ProfileError(f"{path}[{i}]: {exc}") from None
+    return profiles
 
 
 def builtin_profiles() -> dict[str, Profile]:
