@@ -23,7 +23,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "out"
-    routes = {"/list/": Route(200, HTML, _listing() + b'<a href="/art/99.html">gone</a>')}
+    gone = '<li><a href="/art/99.html">江门先进制造业政策解读99</a><span>2024-06-01</span></li></ul>'
+    routes = {"/list/": Route(200, HTML, _listing().replace(b"</ul>", gone.encode()))}
     routes.update({f"/art/{n}.html": Route(200, HTML, _article(n)) for n in range(1, N_ARTICLES + 1)})
     with RouteServer(routes) as server:
         for _ in range(2):
