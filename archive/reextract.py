@@ -2,10 +2,12 @@
 
 A capture made by policycrawl has a `conversion` record (the record JSON) referring to each article
 response; it names the source, so re-extraction uses that source's hints and region. Only those responses are
-articles: listing pages, feeds and robots.txt in our WARCs have none. Whether a file is ours is read from its
-warcinfo record (`software: policycrawl/...`), never from the presence of conversion records: a run that found
-nothing new writes none, and rotation can put a conversion record into the next file (so conversions are
-collected over all the files given). WARCs written by other tools: every 200 text/html response except
+articles: listing pages, feeds and robots.txt in our WARCs have none. Whether that rule applies is read from
+the file's warcinfo record (`software: policycrawl/...`, `policycrawl-extraction: on|off`), not from the
+presence of conversion records in the file: a run that found nothing new writes none, and rotation can put a
+conversion record into the next file (so conversions are collected over all the files given). A capture-only
+crawl (extraction off), and our older files that do not say, when none of the files given holds a conversion
+record, are read like foreign WARCs. WARCs written by other tools: every 200 text/html response except
 robots.txt is extracted, with the source chosen by the caller from the URL.
 """
 
@@ -31,18 +33,30 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024 * 1024
 
 
-def _is_ours(rec: StoredRecord) -> bool:
-    return rec.rec_type == "warcinfo" and b"software: policycrawl/" in rec.block
+def _origin(rec: StoredRecord) -> bool | None:
+    """From a warcinfo record: True = a crawl that extracted (only responses with a conversion record are
+    articles), False = not ours or a capture-only crawl (every HTML response is a candidate), None = ours but
+    undeclared (older files: decided by whether the files given hold any conversion record)."""
+    if rec.rec_type != "warcinfo" or b"software: policycrawl/" not in rec.block:
+        return False
+    if b"policycrawl-extraction: on" in rec.block:
+        return True
+    if b"policycrawl-extraction: off" in rec.block:
+        return False
+    return None
 
 
-def _scan(path: Path) -> tuple[dict[str, dict], bool]:
-    """(record id of a response → the record JSON our crawl made of it, whether policycrawl wrote the file)."""
+def _scan(path: Path) -> tuple[dict[str, dict], bool | None]:
+    """(record id of a response → the record JSON our crawl made of it, the file's origin as _origin says)."""
     found: dict[str, dict] = {}
-    ours = False
+    ours: bool | None = False
     if not looks_like_warc(path):  # e.g. a gzip bomb named .warc.gz: never inflated
         return found, ours
+    seen_info = False
     for rec in iter_records(path, tolerant=True):
-        ours = ours or _is_ours(rec)
+        if rec.rec_type == "warcinfo" and not seen_info:
+            seen_info = True
+            ours = _origin(rec)
         if rec.rec_type in ("conversion", "metadata") and (rec.headers.get("Content-Type") or "").startswith(
             "application/json"
         ):
@@ -95,7 +109,7 @@ def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo],
     if conversions is None or ours is None:
         own, own_ours = _scan(path)
         conversions = own if conversions is None else conversions
-        ours = own_ours if ours is None else ours
+        ours = (bool(conversions) if own_ours is None else own_ours) if ours is None else ours
     try:
         models = templates_in_warc(path)
     except (DamagedWarc, OSError, ValueError) as exc:
@@ -172,10 +186,11 @@ def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str
     """
     paths = list(paths)
     conversions: dict[str, dict] = {}
-    ours: dict[Path, bool] = {}
+    origin: dict[Path, bool | None] = {}
     for path in paths:  # first pass: a conversion record may sit in the file after its response's
-        found, ours[path] = _scan(path)
+        found, origin[path] = _scan(path)
         conversions.update(found)
+    ours = {path: bool(conversions) if o is None else o for path, o in origin.items()}
     jobs = (job for path in paths for job in iter_jobs(path, source_for, conversions, ours[path]))
     if timeout:
         yield from _with_time_limit(jobs, max(1, workers), timeout)

@@ -118,6 +118,8 @@ class ArchiveSession:
                 "operator": settings.get("POLICYCRAWL_OPERATOR"),
                 "http-header-user-agent": settings.get("USER_AGENT"),
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                # Re-extraction (archive/reextract.py): "on" = only responses with a conversion record are articles.
+                "policycrawl-extraction": "on" if settings.getbool("POLICYCRAWL_EXTRACT") else "off",
                 "isPartOf": f"policycrawl-run-{self.run_id}",
                 "python": platform.python_version(),
             },
