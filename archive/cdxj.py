@@ -142,9 +142,24 @@ def write_index(warc_path: Path, output: Path | None = None) -> Path:
     return _write_atomically(sorted(iter_index_lines(warc_path)), output or index_path(warc_path))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def ensure_indexes(directory: Path) -> list[Path]:
     """Index every finished `*.warc.gz` in `directory` that has no index yet (a crash between publishing a file and
     indexing it); return the indexes written."""
+    for partial in Path(directory).glob(".*.cdxj.*.partial"):
+        # Left by a killed indexer: removed unless its process still runs (a `policycrawl index` next to us).
+        pid = partial.name.rsplit(".", 2)[-2]
+        if not (pid.isdigit() and _alive(int(pid))):
+            partial.unlink(missing_ok=True)
     written = []
     for path in sorted(Path(directory).glob("*.warc.gz")):
         if not index_path(path).exists():

@@ -330,3 +330,16 @@ def test_sigterm_during_start_up_exits_4_without_a_traceback(tmp_path: Path):
     text = log.read_text(errors="replace")
     assert code == exitcodes.INTERRUPTED, text[-2000:]
     assert "Traceback" not in text, text[-2000:]
+
+
+def test_stale_cdxj_partials_of_dead_processes_are_removed(tmp_path: Path):
+    from archive.cdxj import ensure_indexes
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".x.cdxj.{dead.pid}.partial"
+    live = tmp_path / f".y.cdxj.{os.getpid()}.partial"
+    stale.write_text("half an index")
+    live.write_text("being written")
+    ensure_indexes(tmp_path)
+    assert not stale.exists() and live.exists()
