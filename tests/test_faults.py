@@ -343,3 +343,28 @@ def test_stale_cdxj_partials_of_dead_processes_are_removed(tmp_path: Path):
     live.write_text("being written")
     ensure_indexes(tmp_path)
     assert not stale.exists() and live.exists()
+
+
+def test_an_article_redirecting_to_itself_is_not_fetched_every_run(tmp_path: Path):
+    from tests.conftest import LOOPBACK_SETTINGS, run_policycrawl
+
+    def respond(handler):
+        if handler.path == "/list/1.html":
+            return 200, [("Content-Type", "text/html; charset=utf-8")], (
+                '<html><body><a href="/a/1.html">一</a><a href="/a/2.html">二</a></body></html>'.encode())
+        if handler.path == "/a/1.html":
+            return 301, [("Location", "/a/1.html")], b""
+        if handler.path == "/a/2.html":
+            from tests.hostile_servers import article_html
+            return 200, [("Content-Type", "text/html; charset=utf-8")], article_html(2)
+        return 404, [], b""
+
+    out = tmp_path / "out"
+    with Server(respond) as server:
+        profile = _profile(tmp_path, server)
+        for _ in range(2):
+            proc = run_policycrawl("crawl", "crash_site", "--sources", str(profile), "--out", str(out),
+                                   "--allow-loopback", *LOOPBACK_SETTINGS)
+            assert proc.returncode == exitcodes.OK, proc.stderr[-2000:]
+    assert server.hits["/a/1.html"] == 1, server.hits
+    assert _states(out).get("redirect-loop") == 1, _states(out)

@@ -113,9 +113,24 @@ class PolicySpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         self.profiles = self._resolve_profiles()
+        from scrapy import signals
+
+        self.crawler.signals.connect(self._request_dropped, signal=signals.request_dropped)
         for profile in self.profiles:
             for request in self._initial_requests(profile):
                 yield request
+
+    def _request_dropped(self, request: Request, spider=None) -> None:
+        """An article request the scheduler filtered (a redirect to itself, or to a page fetched this run) gets
+        no answer and no errback: without this it stayed leased and was fetched again every run."""
+        key = request.meta.get(FRONTIER_META)
+        session = self.session
+        if not key or session.stopping or request.meta.get(RECHECK_META) is not None:
+            return
+        session.gate.settle(key)
+        known = session.state.get(key)
+        if known is not None and known.state == "leased":
+            session.state.mark_failed(key, "redirect-loop" if request.url == key else "duplicate-of-fetched", None)
 
     @property
     def recheck(self) -> RecheckPolicy:
