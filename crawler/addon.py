@@ -59,6 +59,18 @@ class PolicycrawlAddon:
                 "https": "crawler.handlers.ReasonKeepingDownloadHandler",
             }
         )
+        if settings.get("POLICYCRAWL_REDIS_URL"):
+            # Distributed mode: the frontier, the state and the host politeness are shared through Redis.
+            settings.set("SCHEDULER", "crawler.distributed.scheduler.RedisScheduler", priority="addon")
+            settings["EXTENSIONS"].update(
+                {"crawler.session.ArchiveSession": None, "crawler.distributed.session.DistributedSession": 0}
+            )
+            settings["DOWNLOADER_MIDDLEWARES"].update(
+                {
+                    "crawler.politeness.PolitenessMiddleware": None,
+                    "crawler.distributed.politeness.DistributedPolitenessMiddleware": CAPTURE_PRIORITY - 20,
+                }
+            )
         polite = {
             "ROBOTSTXT_OBEY": True,
             "CONCURRENT_REQUESTS": 16,

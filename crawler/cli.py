@@ -136,7 +136,8 @@ def run_crawl(settings, profiles: Sequence[Profile], every_page: bool = False) -
 
     out = Path(settings.get("POLICYCRAWL_OUT"))
     try:  # fail fast, before Scrapy starts, when another run holds this output directory
-        RunLock(out / "state").acquire().release()
+        if not settings.get("POLICYCRAWL_REDIS_URL"):  # distributed workers lock per worker (state/workers/ID)
+            RunLock(out / "state").acquire().release()
     except LockedError as exc:
         print(f"policycrawl: locked: {exc}", file=sys.stderr)
         return exitcodes.LOCKED
@@ -289,7 +290,24 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.max_pages:
         extra["POLICYCRAWL_PAGE_BUDGET"] = args.max_pages
+    if getattr(args, "redis", None):
+        extra["POLICYCRAWL_REDIS_URL"] = args.redis
+    if getattr(args, "worker_id", None):
+        extra["POLICYCRAWL_WORKER_ID"] = args.worker_id
     return run_crawl(build_settings(args, extra), profiles)
+
+
+def _archive_inputs(inputs: Sequence[str]) -> list[str]:
+    """A directory stands for every finished WARC in it (or in its warc/): several workers' files are one archive."""
+    out: list[str] = []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            folder = path / "warc" if (path / "warc").is_dir() else path
+            out += sorted(str(p) for p in folder.iterdir() if p.name.endswith((".warc.gz", ".warc")))
+        else:
+            out.append(name)
+    return out
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -400,7 +418,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from archive.reextract import reextract_many
     from extractors import SourceInfo, extract
 
-    kinds = [(name, _classify_input(name)) for name in args.inputs]
+    kinds = [(name, _classify_input(name)) for name in _archive_inputs(args.inputs)]
     if sum(1 for _, kind in kinds if kind == "stdin") > 1:
         raise UsageError("extract: '-' (stdin) may be given once")
     to_stdout = args.output == "-"
@@ -522,7 +540,7 @@ def _count(record, counts: dict[str, int]) -> None:
 def cmd_index(args: argparse.Namespace) -> int:
     from archive.cdxj import write_cdxj, write_index
 
-    paths = [Path(p) for p in args.inputs]
+    paths = [Path(p) for p in _archive_inputs(args.inputs)]
     if args.output:
         print(write_cdxj(paths, Path(args.output)), file=sys.stderr)
     else:
@@ -742,6 +760,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", action="append", metavar="URL", help="crawl an undeclared site from this listing page")
     p.add_argument("--follow", metavar="REGEX", help="with --start: links matching this are articles")
     p.add_argument("--max-pages", type=int, default=0, help="request budget per source for this run")
+    p.add_argument("--redis", metavar="URL", help="be one worker of a cluster sharing its frontier in Redis "
+                   "(redis://host:6379/0); see README 'Many workers'")
+    p.add_argument("--worker-id", metavar="NAME", help="with --redis: this worker's name (default HOSTNAME-PID)")
     _common(p)
     p.set_defaults(func=cmd_crawl)
 

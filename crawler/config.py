@@ -66,6 +66,26 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_TERMINAL_LEVEL": "ERROR",
     # Seconds between the one-line progress reports on stderr when it is not a terminal.
     "POLICYCRAWL_PROGRESS_INTERVAL": 30.0,
+    # Distributed mode (crawler/distributed/): redis://host:6379/0 makes this process one worker of a cluster sharing
+    # its frontier and incremental state in Redis; empty = the single-machine SQLite frontier.
+    "POLICYCRAWL_REDIS_URL": "",
+    # Key prefix in Redis: two unrelated crawls can share one Redis under different prefixes.
+    "POLICYCRAWL_REDIS_PREFIX": "policycrawl",
+    # This worker's name in file names and in Redis (consumer, lease owner); empty = HOSTNAME-PID.
+    "POLICYCRAWL_WORKER_ID": "",
+    # Seconds a host lease lasts without renewal: after a worker dies, its hosts (and their claimed requests) go to
+    # another worker this long after its last renewal. Must exceed the longest stall of a live worker.
+    "POLICYCRAWL_REDIS_LEASE_TTL": 30.0,
+    # Requests of one host in this worker's downloader at once (waiting for the host's delay included).
+    "POLICYCRAWL_REDIS_HOST_QUEUE": 2,
+    # Hosts one worker serves at once, at most; 0 = CONCURRENT_REQUESTS.
+    "POLICYCRAWL_REDIS_MAX_HOSTS": 0,
+    # A host with nothing queued is released after this many seconds.
+    "POLICYCRAWL_REDIS_IDLE_RELEASE": 2.0,
+    # A cluster run (its seen-set of queued requests) ends this many seconds after its last worker left.
+    "POLICYCRAWL_REDIS_RUN_IDLE": 60.0,
+    # Redis unreachable (restart, failover): keep retrying this many seconds before the worker fails.
+    "POLICYCRAWL_REDIS_RETRY_FOR": 120.0,
     # Print a progress line on stderr (only when stderr is a terminal unless forced).
     "POLICYCRAWL_PROGRESS": "auto",
     # Attachments (crawler/attachments.py): fetch the files an archived article links (附件), archive them in the

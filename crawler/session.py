@@ -66,7 +66,7 @@ class ArchiveSession:
         self.state_dir = out_dir / "state"
         for d in (self.warc_dir, self.records_dir, self.state_dir):
             d.mkdir(parents=True, exist_ok=True)
-        self.lock = RunLock(self.state_dir).acquire()
+        self.lock = RunLock(self._lock_dir()).acquire()
         self.started = datetime.now(UTC)
         # The CLI names the run before Scrapy starts (its log file is OUT/logs/<run>.log).
         self.run_id = safe_name(settings.get("POLICYCRAWL_RUN_ID") or "") or uuid.uuid4().hex[:12]
@@ -82,7 +82,7 @@ class ArchiveSession:
         self.recheck = RecheckPolicy(
             settings.getfloat("POLICYCRAWL_RECHECK_AFTER"), settings.getint("POLICYCRAWL_RECHECK_BATCH")
         )
-        prefix = safe_name(settings.get("POLICYCRAWL_WARC_PREFIX") or "policycrawl")
+        prefix = self._file_prefix(safe_name(settings.get("POLICYCRAWL_WARC_PREFIX") or "policycrawl"))
 
         report = repair_open_files(self.warc_dir, index=True)
         if report.repaired or report.quarantined:
@@ -147,6 +147,13 @@ class ArchiveSession:
         report.moved_aside = moved
         logger.warning("%s", report)
         return state
+
+    # Hooks for crawler/distributed/session.py (a worker sharing its frontier in Redis; it overrides _open_state).
+    def _lock_dir(self) -> Path:
+        return self.state_dir
+
+    def _file_prefix(self, prefix: str) -> str:
+        return prefix
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveSession:

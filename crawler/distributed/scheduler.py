@@ -1,0 +1,382 @@
+"""The Scrapy scheduler of a distributed worker: requests go to per-host Redis streams and come back only from hosts
+this worker holds a lease on.
+
+- enqueue: JSON to the host's stream, deduplicated per cluster run (article: its frontier key; others: the request
+  fingerprint; `dont_filter` and follow-ups of a claimed request are never deduplicated). A follow-up (redirect,
+  retry, unconditional re-fetch) replaces the entry it came from in one step.
+- next_request: round robin over owned hosts, at most POLICYCRAWL_REDIS_HOST_QUEUE requests per host in the
+  downloader at once (so one host's backlog cannot fill the downloader while other hosts wait), none before the
+  host's `not before` time (the previous owner's last request + its delay).
+- A looping call renews leases, heartbeats, takes this worker's share of the hosts with work (hosts / live
+  workers), drains hosts beyond the share (released once nothing of theirs is in flight or unacknowledged) and
+  releases hosts with nothing left.
+- Acknowledgement: articles when their state settles (crawler/distributed/state.py); other requests once their
+  callback's output is queued, or their errback ran.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import deque
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.core.scheduler import BaseScheduler
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from twisted.internet import task
+
+from crawler.distributed.frontier import Claim
+from crawler.distributed.serialize import (CLAIM_META, RECHECK_META, request_from_json, request_to_json)
+
+logger = logging.getLogger(__name__)
+
+FRONTIER_META = "policycrawl_frontier_url"
+REPLACES_META = "policycrawl_replaces"
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+class _Host:
+    def __init__(self, now: float, ttl: float, not_before: float):
+        self.valid_until = now + ttl
+        self.not_before = not_before
+        self.draining = False
+        self.idle_since: float | None = None
+        self.last_end = 0.0
+        self.buffer: deque[tuple[str, str]] = deque()
+
+
+class RedisScheduler(BaseScheduler):
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        s = crawler.settings
+        self.per_host = max(1, s.getint("POLICYCRAWL_REDIS_HOST_QUEUE"))
+        self.max_hosts = s.getint("POLICYCRAWL_REDIS_MAX_HOSTS") or s.getint("CONCURRENT_REQUESTS")
+        self.idle_release = s.getfloat("POLICYCRAWL_REDIS_IDLE_RELEASE")
+        self.run_idle = s.getfloat("POLICYCRAWL_REDIS_RUN_IDLE")
+        self.hosts: dict[str, _Host] = {}
+        self.unacked: dict[str, Claim] = {}  # entry id -> claim
+        self._rr: deque[str] = deque()
+        self._loop: task.LoopingCall | None = None
+        self._last_renew = 0.0
+        self._last_acquire = 0.0
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
+        return cls(crawler)
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def open(self, spider: Spider) -> None:
+        from crawler.session import ArchiveSession
+
+        self.spider = spider
+        self.session = ArchiveSession.of(self.crawler)
+        self.frontier = self.session.frontier
+        self.state = self.session.state
+        self.frontier.acked = self._acked
+        self.fingerprinter = self.crawler.request_fingerprinter
+        self.crawler.signals.connect(self._left_downloader, signal=signals.request_left_downloader)
+        self.crawler.signals.connect(self._idle, signal=signals.spider_idle)
+        self._loop = task.LoopingCall(self._tick)
+        self._loop.start(0.25, now=False)
+        logger.info("distributed worker %s joined run %s on %s", self.frontier.worker, self.frontier.run_id,
+                    self.frontier.url)
+
+    def close(self, reason: str) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        for host in list(self.hosts):
+            self._release(host)
+        self.frontier.leave()
+
+    def has_pending_requests(self) -> bool:
+        return any(h.buffer for h in self.hosts.values())
+
+    def __len__(self) -> int:
+        return sum(len(h.buffer) for h in self.hosts.values())
+
+    # -- enqueue ---------------------------------------------------------------------------------------
+    def enqueue_request(self, request: Request) -> bool:
+        host = host_of(request.url)
+        claim_meta = request.meta.get(CLAIM_META)
+        handover = Claim(*claim_meta) if claim_meta else None
+        if handover is not None and handover.entry not in self.unacked:
+            handover = None  # already settled (a second follow-up of the same response): plain enqueue
+        key = request.meta.get(FRONTIER_META)
+        if handover is not None or request.dont_filter:
+            dedup = None
+        elif key:
+            dedup = "a " + key
+        else:
+            dedup = "f " + self.fingerprinter.fingerprint(request).hex()
+        lease_url = key if key and request.meta.get(RECHECK_META) is None and handover is None else None
+        added = self.frontier.enqueue(host, request_to_json(request), dedup=dedup, handover=handover,
+                                      lease_url=lease_url)
+        if handover is not None:
+            self._forget(handover)
+        if added:
+            self.stats.inc_value("policycrawl/redis/enqueued")
+        else:
+            self.stats.inc_value("policycrawl/redis/duplicate")
+        return added
+
+    # -- dequeue ---------------------------------------------------------------------------------------
+    def _in_download(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for request in self.crawler.engine.downloader.active:
+            claim = request.meta.get(CLAIM_META)
+            if claim:
+                counts[claim[0]] = counts.get(claim[0], 0) + 1
+        return counts
+
+    def next_request(self) -> Request | None:
+        now = time.time()
+        busy = self._in_download()
+        ready = [h for h in self._rr if self._servable(h, now) and self._may_start(h, now, busy.get(h, 0))]
+        empty = [h for h in ready if not self.hosts[h].buffer]
+        if empty:
+            for host, entry, payload in self.frontier.read(empty, self.per_host):
+                if host in self.hosts:
+                    self.hosts[host].buffer.append((entry, payload))
+                    self.unacked[entry] = Claim(host, entry)
+        for _ in range(len(self._rr)):
+            host = self._rr[0]
+            self._rr.rotate(-1)
+            if host not in ready or not self.hosts[host].buffer:
+                continue
+            while self.hosts[host].buffer:
+                entry, payload = self.hosts[host].buffer.popleft()
+                request = self._build(host, entry, payload)
+                if request is not None:
+                    self.hosts[host].idle_since = None
+                    self.stats.inc_value("policycrawl/redis/dequeued")
+                    return request
+        return None
+
+    def _may_start(self, host: str, now: float, in_download: int) -> bool:
+        """A host with a delay gets one request at a time, started no sooner than `delay` after the previous one
+        ended: then arrivals at the server are `delay` apart whatever the network does (Scrapy's slot measures the
+        delay between request starts, so queueing jitter can bring two arrivals closer). Without a delay, up to
+        POLICYCRAWL_REDIS_HOST_QUEUE requests wait in the host's download slot."""
+        delay = self._delay(host)
+        if delay > 0:
+            return in_download == 0 and now >= self.hosts[host].last_end + delay
+        return in_download < self.per_host
+
+    def host_wait(self, host: str) -> float:
+        """Seconds until `host` may get its next request (0 for hosts without a delay or not owned here)."""
+        h = self.hosts.get(host)
+        if h is None:
+            return 0.0
+        delay = self._delay(host)
+        return max(0.0, h.last_end + delay - time.time()) if delay > 0 else 0.0
+
+    def _servable(self, host: str, now: float) -> bool:
+        h = self.hosts.get(host)
+        # A lease about to run out is not used: the next owner may start on the host at its expiry.
+        return h is not None and not h.draining and now >= h.not_before and now < h.valid_until - 1.0
+
+    def _build(self, host: str, entry: str, payload: str) -> Request | None:
+        claim = Claim(host, entry)
+        try:
+            request = request_from_json(payload, self.spider, {p.id: p for p in self.spider.profiles})
+        except Exception as exc:  # noqa: BLE001 - a bad entry must not stop the cluster; it is dropped, loudly
+            logger.error("dropping unreadable queue entry %s of %s: %s", entry, host, exc)
+            self._ack(claim)
+            return None
+        key = request.meta.get(FRONTIER_META)
+        if key and request.meta.get(RECHECK_META) is None and not request.meta.get(REPLACES_META) \
+                and not request.dont_filter:
+            known = self.state.get(key)
+            if known is not None and known.state in ("done", "failed"):
+                # Settled since it was queued (an entry left by an earlier run): nothing to fetch.
+                self.stats.inc_value("policycrawl/redis/already_settled")
+                self._ack(claim)
+                return None
+        request.meta[CLAIM_META] = [host, entry]
+        self.unacked[entry] = claim
+        if key:
+            self.state.claims[key] = claim
+        if request.callback is not None:
+            request.callback = _AckingCallback(request.callback, self, claim, ack=not key)
+        if request.errback is not None:
+            request.errback = _AckingErrback(request.errback, self, claim)
+        return request
+
+    # -- acknowledgement -------------------------------------------------------------------------------
+    def _acked(self, claim: Claim) -> None:
+        self._forget(claim)
+
+    def _forget(self, claim: Claim) -> None:
+        self.unacked.pop(claim.entry, None)
+
+    def _ack(self, claim: Claim) -> None:
+        self.frontier.ack(claim)
+        self._forget(claim)
+
+    def ack_if_open(self, claim: Claim) -> None:
+        if claim.entry in self.unacked:
+            self.frontier.ack(claim)
+            self._forget(claim)
+
+    # -- leases ----------------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        try:
+            self._maintain()
+        except Exception as exc:  # noqa: BLE001 - Redis down for longer than the retry window: try again
+            logger.warning("redis maintenance failed: %r", exc)
+
+    def _maintain(self) -> None:
+        now = time.time()
+        ttl = self.frontier.lease_ttl
+        if now - self._last_renew >= ttl / 3:
+            self._last_renew = now
+            self.frontier.heartbeat(self.run_idle)
+            owned = list(self.hosts)
+            for host, ok in zip(owned, self.frontier.renew(owned)):
+                if ok:
+                    self.hosts[host].valid_until = now + ttl
+                else:
+                    logger.warning("lost the lease on %s; leaving it to its new owner", host)
+                    self._drop(host)
+        busy = self._in_download()
+        with_work = self.frontier.hosts_with_work()
+        work = set(with_work)
+        mine_unacked = {c.host for c in self.unacked.values()}
+        for host, h in list(self.hosts.items()):
+            quiet = not h.buffer and not busy.get(host) and host not in mine_unacked
+            if h.draining and quiet:
+                self._release(host)
+            elif quiet and host not in work:
+                h.idle_since = h.idle_since or now
+                if now - h.idle_since >= self.idle_release:
+                    self._release(host)
+        share = min(self.max_hosts, math.ceil(len(with_work) / self.frontier.live_workers())) if with_work else 0
+        active = [x for x in self.hosts if not self.hosts[x].draining]
+        if len(active) > share and len(with_work) > len(self.hosts):
+            # Someone else can take a host: give up the surplus, least loaded first.
+            for host in sorted(active, key=lambda x: len(self.hosts[x].buffer))[: len(active) - share]:
+                self.hosts[host].draining = True
+                self.stats.inc_value("policycrawl/redis/hosts_drained")
+        elif len(active) < share and now - self._last_acquire >= 0.5:
+            self._last_acquire = now
+            for host in with_work:
+                if len([x for x in self.hosts if not self.hosts[x].draining]) >= share:
+                    break
+                if host not in self.hosts and self.frontier.acquire(host):
+                    self._adopt(host, now)
+        if any(h.buffer for h in self.hosts.values()) or self.hosts:
+            nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+            if nextcall is not None:
+                nextcall.schedule()
+
+    def _adopt(self, host: str, now: float) -> None:
+        h = _Host(now, self.frontier.lease_ttl, self.frontier.host_not_before(host))
+        self.hosts[host] = h
+        self._rr.append(host)
+        floor = self.frontier.floor(host)
+        if floor:
+            politeness = self._politeness()
+            if politeness is not None:
+                politeness.floors[host] = max(politeness.floors.get(host, 0.0), floor)
+        taken = self.frontier.take_over(host)
+        for _, entry, payload in taken:
+            h.buffer.append((entry, payload))
+            self.unacked[entry] = Claim(host, entry)
+        self.stats.inc_value("policycrawl/redis/hosts_acquired")
+        if taken:
+            self.stats.inc_value("policycrawl/redis/reclaimed", len(taken))
+            logger.info("took over %s with %d unacknowledged requests", host, len(taken))
+
+    def _politeness(self):
+        from crawler.politeness import PolitenessMiddleware
+
+        try:
+            return self.crawler.get_downloader_middleware(PolitenessMiddleware)
+        except Exception:  # noqa: BLE001 - not built yet
+            return None
+
+    def _delay(self, host: str) -> float:
+        slot = self.crawler.engine.downloader.slots.get(host) if self.crawler.engine else None
+        delay = slot.delay if slot is not None else self.crawler.settings.getfloat("DOWNLOAD_DELAY")
+        politeness = self._politeness()
+        if politeness is not None:
+            delay = max(delay, politeness.floors.get(host, 0.0))
+        return delay
+
+    def _release(self, host: str) -> None:
+        h = self.hosts.pop(host, None)
+        if h is None:
+            return
+        if host in self._rr:
+            self._rr.remove(host)
+        for entry, _ in h.buffer:  # read but never started: the next owner takes them over
+            self.unacked.pop(entry, None)
+        self.frontier.release(host, max(h.last_end, time.time() if self._in_download().get(host) else 0.0),
+                              self._delay(host))
+        self.stats.inc_value("policycrawl/redis/hosts_released")
+
+    def _drop(self, host: str) -> None:
+        h = self.hosts.pop(host, None)
+        if host in self._rr:
+            self._rr.remove(host)
+        if h is not None:
+            for entry, _ in h.buffer:
+                self.unacked.pop(entry, None)
+
+    def _left_downloader(self, request: Request, spider=None) -> None:
+        host = host_of(request.url)
+        h = self.hosts.get(host)
+        if h is not None:
+            h.last_end = time.time()
+
+    def _idle(self, spider=None) -> None:
+        if self.frontier.has_work() or self.unacked:
+            raise DontCloseSpider("other hosts still have queued requests in Redis")
+
+
+class _AckingCallback:
+    """Runs the spider callback; a non-article request is acknowledged once every request it yielded is queued
+    (the generator resumes after its last output only when the scraper has handled that output)."""
+
+    def __init__(self, func, scheduler: RedisScheduler, claim: Claim, ack: bool):
+        self.func = func
+        self.scheduler = scheduler
+        self.claim = claim
+        self.ack = ack
+        self.__name__ = getattr(func, "__name__", "callback")
+
+    def __call__(self, response, **kwargs: Any):
+        result = self.func(response, **kwargs)
+        if not self.ack:
+            return result
+        return self._then_ack(result)
+
+    def _then_ack(self, result):
+        if result is not None:
+            yield from result
+        self.scheduler.ack_if_open(self.claim)
+
+
+class _AckingErrback:
+    """Runs the spider errback (which settles an article's state), then acknowledges unless the run is stopping
+    (SIGTERM, disk full: the request stays claimed and is taken over later)."""
+
+    def __init__(self, func, scheduler: RedisScheduler, claim: Claim):
+        self.func = func
+        self.scheduler = scheduler
+        self.claim = claim
+        self.__name__ = getattr(func, "__name__", "errback")
+
+    def __call__(self, failure):
+        result = self.func(failure)
+        if not self.scheduler.session.stopping:
+            self.scheduler.ack_if_open(self.claim)
+        return result
