@@ -258,10 +258,12 @@ class RedisScheduler(BaseScheduler):
                 h.idle_since = h.idle_since or now
                 if now - h.idle_since >= self.idle_release:
                     self._release(host)
-        share = min(self.max_hosts, math.ceil(len(with_work) / self.frontier.live_workers())) if with_work else 0
+        live = self.frontier.live_workers()
+        share = min(self.max_hosts, math.ceil(len(with_work) / live)) if with_work else 0
         active = [x for x in self.hosts if not self.hosts[x].draining]
-        if len(active) > share and len(with_work) > len(self.hosts):
-            # Someone else can take a host: give up the surplus, least loaded first.
+        if len(active) > share and live > 1:
+            # More hosts than this worker's share while others are alive (it started first, or a worker joined):
+            # hand the surplus over, least loaded first.
             for host in sorted(active, key=lambda x: len(self.hosts[x].buffer))[: len(active) - share]:
                 self.hosts[host].draining = True
                 self.stats.inc_value("policycrawl/redis/hosts_drained")
