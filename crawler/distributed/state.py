@@ -99,7 +99,7 @@ class RedisState:
         for rid, raw in self.db.hgetall(key).items():
             row = json.loads(raw)
             if row.get("finished") is None:
-                row.update(finished=_now(), outcome="crashed")
+                row.update(finished=_now(), outcome="crashed")  # still unreconciled: see unfinished_records_files
                 self.db.hset(key, rid, json.dumps(row))
         self.db.hset(key, run_id, json.dumps({"started": _now(), "records_file": records_file, "finished": None,
                                               "cluster_run": self.frontier.run_id}))
@@ -114,8 +114,17 @@ class RedisState:
     def unfinished_records_files(self) -> list[str]:
         """This worker's runs that never finished (a worker restarted under the same id reconciles them)."""
         key = self.frontier.key("runs", self.frontier.worker)
-        rows = [json.loads(raw) for raw in self.db.hgetall(key).values()]
-        return [r["records_file"] for r in rows if r.get("finished") is None and r.get("records_file")]
+        rows = sorted((json.loads(raw) for raw in self.db.hgetall(key).values()), key=lambda r: r.get("started", ""))
+        return [r["records_file"] for r in rows if r.get("records_file") and not r.get("reconciled")
+                and (r.get("finished") is None or r.get("outcome") != "finished")]
+
+    def mark_reconciled(self, records_file: str) -> None:
+        key = self.frontier.key("runs", self.frontier.worker)
+        for rid, raw in self.db.hgetall(key).items():
+            row = json.loads(raw)
+            if row.get("records_file") == records_file:
+                row["reconciled"] = True
+                self.db.hset(key, rid, json.dumps(row, ensure_ascii=False))
 
     # -- frontier ------------------------------------------------------------------------------------
     def discover(self, url: str, source: str, seen_url: str | None = None) -> bool:
