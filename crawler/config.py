@@ -84,6 +84,9 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_REDIS_IDLE_RELEASE": 2.0,
     # A cluster run (its seen-set of queued requests) ends this many seconds after its last worker left.
     "POLICYCRAWL_REDIS_RUN_IDLE": 60.0,
+    # A claimed request that nothing in the worker processes any more (its processing ended without settling it, or
+    # Redis's reply to the read was lost) is processed again after this many seconds, not held until the lease goes.
+    "POLICYCRAWL_REDIS_STALE_CLAIM": 15.0,
     # Redis unreachable (restart, failover): keep retrying this many seconds before the worker fails.
     "POLICYCRAWL_REDIS_RETRY_FOR": 120.0,
     # Print a progress line on stderr (only when stderr is a terminal unless forced).

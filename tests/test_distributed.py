@@ -23,6 +23,23 @@ from archive.warc_repair import repair_open_files
 from tests.redis_cluster import REPO, RedisServer, Sites, start_worker, worker_command
 
 LONG = os.environ.get("POLICYCRAWL_LONG_TESTS") == "1"
+_procs: list[subprocess.Popen] = []
+
+
+def _start(cmd: list[str], log: Path) -> subprocess.Popen:
+    proc = start_worker(cmd, log)
+    _procs.append(proc)
+    return proc
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_left_behind():
+    yield
+    while _procs:
+        proc = _procs.pop()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
 
 
 def _captures(out: Path) -> Counter[str]:
@@ -68,7 +85,7 @@ def test_three_workers_share_one_frontier(tmp_path: Path) -> None:
     with RedisServer(tmp_path / "redis") as redis, Sites(hosts, per_host, crawl_delay=delay) as sites:
         args = sites.write_profiles(tmp_path)
         out = tmp_path / "out"
-        procs = [start_worker(worker_command(redis.url, out, f"w{i}", args), tmp_path / f"w{i}.log")
+        procs = [_start(worker_command(redis.url, out, f"w{i}", args), tmp_path / f"w{i}.log")
                  for i in range(3)]
         codes = _wait(procs, 600)
         logs = "".join((tmp_path / f"w{i}.log").read_text() for i in range(3))
@@ -112,7 +129,7 @@ def test_kill_9_of_a_worker_loses_nothing(tmp_path: Path) -> None:
         args = sites.write_profiles(tmp_path)
         out = tmp_path / "out"
         settings = ("-s", f"POLICYCRAWL_MAX_IN_FLIGHT={in_flight}", "-s", "CONCURRENT_REQUESTS=4")
-        procs = [start_worker(worker_command(redis.url, out, f"w{i}", args, *settings), tmp_path / f"w{i}.log")
+        procs = [_start(worker_command(redis.url, out, f"w{i}", args, *settings), tmp_path / f"w{i}.log")
                  for i in range(3)]
         # Kill worker 0 once it is busy (its log shows archived pages) and the crawl is about a third done.
         victim = procs[0]
@@ -156,7 +173,7 @@ def test_redis_restart_mid_crawl_resumes(tmp_path: Path) -> None:
         try:
             args = sites.write_profiles(tmp_path)
             out = tmp_path / "out"
-            procs = [start_worker(worker_command(redis.url, out, f"w{i}", args, "-s", "CONCURRENT_REQUESTS=4"),
+            procs = [_start(worker_command(redis.url, out, f"w{i}", args, "-s", "CONCURRENT_REQUESTS=4"),
                                   tmp_path / f"w{i}.log") for i in range(2)]
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline and _article_hits_total(sites) < hosts * per_host // 3:

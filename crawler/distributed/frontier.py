@@ -212,6 +212,24 @@ class RedisFrontier:
             if start == "0-0":
                 return out
 
+    def my_pending(self, host: str, min_idle: float, limit: int = 100) -> list[str]:
+        """Entry ids of `host` claimed by this worker and idle for `min_idle` seconds."""
+        try:
+            rows = self.db.xpending_range(self.stream(host), GROUP, min="-", max="+", count=limit,
+                                          consumername=self.worker, idle=int(min_idle * 1000))
+        except Exception as exc:  # noqa: BLE001 - no stream or group: nothing pending
+            if "NOGROUP" in str(exc) or "no such key" in str(exc).lower():
+                return []
+            raise
+        return [row["message_id"] for row in rows]
+
+    def claim(self, host: str, entries: list[str]) -> list[tuple[str, str, str]]:
+        """This worker's own pending entries, with their payload (XCLAIM to itself)."""
+        if not entries:
+            return []
+        got = self.db.xclaim(self.stream(host), GROUP, self.worker, 0, entries)
+        return [(host, entry, fields["r"]) for entry, fields in got if fields]
+
     def hosts_with_work(self, limit: int = 1000) -> list[str]:
         return self.db.zrange(self.hosts_key, 0, limit - 1)
 

@@ -16,6 +16,7 @@ this worker holds a lease on.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -36,6 +37,13 @@ logger = logging.getLogger(__name__)
 
 FRONTIER_META = "policycrawl_frontier_url"
 REPLACES_META = "policycrawl_replaces"
+
+
+def json_key(payload: str) -> str | None:
+    try:
+        return json.loads(payload)["meta"].get(FRONTIER_META)
+    except (ValueError, KeyError, AttributeError):
+        return None
 
 
 def host_of(url: str) -> str:
@@ -60,8 +68,11 @@ class RedisScheduler(BaseScheduler):
         self.max_hosts = s.getint("POLICYCRAWL_REDIS_MAX_HOSTS") or s.getint("CONCURRENT_REQUESTS")
         self.idle_release = s.getfloat("POLICYCRAWL_REDIS_IDLE_RELEASE")
         self.run_idle = s.getfloat("POLICYCRAWL_REDIS_RUN_IDLE")
+        self.stale_after = s.getfloat("POLICYCRAWL_REDIS_STALE_CLAIM")
         self.hosts: dict[str, _Host] = {}
         self.unacked: dict[str, Claim] = {}  # entry id -> claim
+        self.handed: dict[str, tuple[float, str]] = {}  # entry id -> (handed out at, payload)
+        self._last_audit = 0.0
         self._rr: deque[str] = deque()
         self._loop: task.LoopingCall | None = None
         self._last_renew = 0.0
@@ -202,6 +213,7 @@ class RedisScheduler(BaseScheduler):
                 return None
         request.meta[CLAIM_META] = [host, entry]
         self.unacked[entry] = claim
+        self.handed[entry] = (time.time(), payload)
         if key:
             self.state.claims[key] = claim
         if request.callback is not None:
@@ -216,6 +228,7 @@ class RedisScheduler(BaseScheduler):
 
     def _forget(self, claim: Claim) -> None:
         self.unacked.pop(claim.entry, None)
+        self.handed.pop(claim.entry, None)
 
     def _ack(self, claim: Claim) -> None:
         self.frontier.ack(claim)
@@ -246,15 +259,20 @@ class RedisScheduler(BaseScheduler):
                 else:
                     logger.warning("lost the lease on %s; leaving it to its new owner", host)
                     self._drop(host)
+        if now - self._last_audit >= max(2.0, ttl / 3):
+            self._last_audit = now
+            self._audit(now)
         busy = self._in_download()
         with_work = self.frontier.hosts_with_work()
         work = set(with_work)
-        mine_unacked = {c.host for c in self.unacked.values()}
+        # Hosts with a request handed out and not yet settled (entries only read into the buffer do not count: a
+        # released host's buffered entries are taken over by its next owner).
+        started = {self.unacked[e].host for e in self.handed if e in self.unacked}
         for host, h in list(self.hosts.items()):
-            quiet = not h.buffer and not busy.get(host) and host not in mine_unacked
+            quiet = not busy.get(host) and host not in started
             if h.draining and quiet:
                 self._release(host)
-            elif quiet and host not in work:
+            elif quiet and not h.buffer and host not in work:
                 h.idle_since = h.idle_since or now
                 if now - h.idle_since >= self.idle_release:
                     self._release(host)
@@ -278,6 +296,44 @@ class RedisScheduler(BaseScheduler):
             nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
             if nextcall is not None:
                 nextcall.schedule()
+
+    def _audit(self, now: float) -> None:
+        """Claims that nothing in this process works on any more are processed again instead of being held until
+        the lease goes: a request whose processing ended without settling it (an error after the fetch), and an
+        entry Redis delivered whose reply never arrived (the connection dropped during XREADGROUP, Redis restarted)."""
+        live_keys = set(self.session.gate.admitted)
+        live_entries = set()
+        for request in list(self.crawler.engine.downloader.active) + list(self._scraping()):
+            claim = request.meta.get(CLAIM_META)
+            if claim:
+                live_entries.add(claim[1])
+            if request.meta.get(FRONTIER_META):
+                live_keys.add(request.meta[FRONTIER_META])
+        for entry, (since, payload) in list(self.handed.items()):
+            claim = self.unacked.get(entry)
+            if claim is None or now - since < self.stale_after or entry in live_entries:
+                continue
+            if json_key(payload) in live_keys:
+                continue
+            h = self.hosts.get(claim.host)
+            self.handed.pop(entry, None)
+            if h is None:
+                continue
+            logger.warning("re-processing %s: its processing ended without settling it", entry)
+            self.stats.inc_value("policycrawl/redis/redelivered")
+            h.buffer.append((entry, payload))
+        known = set(self.unacked)
+        for host in list(self.hosts):
+            lost = [e for e in self.frontier.my_pending(host, self.stale_after) if e not in known]
+            for _, entry, payload in self.frontier.claim(host, lost):
+                logger.warning("re-processing %s of %s: delivered but never received", entry, host)
+                self.stats.inc_value("policycrawl/redis/redelivered")
+                self.hosts[host].buffer.append((entry, payload))
+                self.unacked[entry] = Claim(host, entry)
+
+    def _scraping(self):
+        slot = getattr(getattr(self.crawler.engine, "scraper", None), "slot", None)
+        return list(getattr(slot, "active", ()) or ())
 
     def _adopt(self, host: str, now: float) -> None:
         h = _Host(now, self.frontier.lease_ttl, self.frontier.host_not_before(host))
