@@ -229,5 +229,11 @@ def test_requests_travel_as_json_only(meta: dict) -> None:
     assert "unjsonable" not in back.meta
     assert back.headers.get("Referer") == b"http://127.0.0.1/list/1.html"
     assert back.callback.__name__ == "parse_listing"
+    # A callback passed on from a claimed request (next page: response.request.callback) is the scheduler's
+    # acknowledging wrapper; it still travels as the spider method's name.
+    from crawler.distributed.scheduler import _AckingCallback
+
+    follow = request.replace(callback=_AckingCallback(spider.parse_listing, None, None, ack=True))
+    assert json.loads(request_to_json(follow))["callback"] == "parse_listing"
     for key, value in meta.items():
         assert back.meta[key] == value

@@ -409,6 +409,7 @@ class _AckingCallback:
         self.scheduler = scheduler
         self.claim = claim
         self.ack = ack
+        self.__wrapped__ = func
         self.__name__ = getattr(func, "__name__", "callback")
 
     def __call__(self, response, **kwargs: Any):
@@ -431,6 +432,7 @@ class _AckingErrback:
         self.func = func
         self.scheduler = scheduler
         self.claim = claim
+        self.__wrapped__ = func
         self.__name__ = getattr(func, "__name__", "errback")
 
     def __call__(self, failure):
