@@ -188,6 +188,8 @@ class RedisState:
             })
             if new_version:
                 pipe.hincrby(key, "versions", 1)
+            if warc is not None:
+                pipe.sadd(self.frontier.key("warcurls", warc.filename), url)
             pipe.zrem(self.frontier.pending_key(source), url)
             pipe.zadd(self.frontier.key("done", source), {url: _epoch(now)})
             self._settle(pipe, url)
@@ -199,6 +201,7 @@ class RedisState:
         with self._write() as pipe:
             self._set(pipe, key, {"state": "pending", "reason": reason, "last_status": http_status, "last_seen": now})
             pipe.zadd(self.frontier.pending_key(source), {url: _epoch(now)})
+            pipe.zadd(self.frontier.key("failures"), {url: _epoch(now)})
             self._settle(pipe, url)
 
     def requeue(self, url: str) -> None:
@@ -216,6 +219,7 @@ class RedisState:
             self._set(pipe, key, {"state": "failed", "reason": reason, "last_status": http_status,
                                   "last_seen": _now()})
             pipe.zrem(self.frontier.pending_key(source), url)
+            pipe.zadd(self.frontier.key("failures"), {url: _epoch(_now())})
             self._settle(pipe, url)
 
     def mark_done_many(self, urls: Iterable[tuple[str, str, WarcPointer | None]]) -> int:
@@ -237,8 +241,36 @@ class RedisState:
                         "payload_digest": None, "content_digest": None, "last_checked": _now()})
                     pipe.zrem(self.frontier.pending_key(known.source), url)
                     pipe.zadd(self.frontier.key("done", known.source), {url: _epoch(_now())})
+                    pipe.sadd(self.frontier.key("warcurls", warc.filename), url)
                 n += 1
         return n
+
+    def requeue_lost_captures(self, warc_filename: str, kept_size: int) -> int:
+        """URLs whose stored capture lies at or past `kept_size` of `warc_filename` (cut or quarantined by a repair):
+        back to pending, even when done. Returns how many."""
+        n = 0
+        for url in self.db.smembers(self.frontier.key("warcurls", warc_filename)):
+            key = self._key(url)
+            name, offset, source = self.db.hmget(key, "warc_filename", "warc_offset", "source")
+            if name == warc_filename and offset is not None and int(offset) >= kept_size:
+                with self._write() as pipe:
+                    pipe.hset(key, mapping={"state": "pending", "reason": "capture-lost"})
+                    pipe.zadd(self.frontier.pending_key(source or ""), {url: _epoch(_now())})
+                    pipe.zrem(self.frontier.key("done", source or ""), url)
+                n += 1
+        return n
+
+    def failures_since(self, since: str, limit: int = 50) -> list[tuple[str, str, str, int | None]]:
+        """(url, source, reason, last HTTP status) of URLs that failed (for good or for now) since `since`."""
+        out = []
+        for url in self.db.zrevrangebyscore(self.frontier.key("failures"), "+inf", _epoch(since), start=0,
+                                            num=limit * 4):
+            state, source, reason, status = self.db.hmget(self._key(url), "state", "source", "reason", "last_status")
+            if reason and state in ("failed", "pending"):
+                out.append((url, source, reason, int(status) if status else None))
+            if len(out) >= limit:
+                break
+        return out
 
     # -- listings ---------------------------------------------------------------------------------------
     def _listing_key(self, url: str) -> str:
