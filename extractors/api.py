@@ -185,6 +185,18 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         else:
             headline.removed = True  # the short text stands: keep the text's own copy of the headline
     headline_gone = headline is not None and headline.removed
+    if headline is not None and not lead and len(text._key(raw)) < _SHORT_TEXT:
+        # A short result that holds nothing of the first text block after the headline: trafilatura took the
+        # byline row and a disclaimer for the article and missed a table-only body (a 信息公开表, a notice laid out
+        # as a Word table). That block is the text, unless it is itself a byline (short lines and a date).
+        after = _block_after(headline)
+        if after is not None and _holds_data_table(after):
+            candidate = _trafilatura_run(copy.deepcopy(after), url, precision=False)
+            keys = [text._key(line) for line in candidate.splitlines()]
+            have = text._key(raw)
+            if (sum(len(k) for k in keys) >= _AFTER_MIN_TEXT and not any(len(k) >= 6 and k in have for k in keys)
+                    and not _is_header_block(candidate)):
+                raw = candidate
     if not discussion and attachments:
         raw = _with_attachment_lines(container, raw)
     if thread_root is not None:
@@ -335,6 +347,41 @@ def _after_body(page_text: str, body_text: str) -> str:
 
 _HEADLINE_KEEP_IN_TEXT = True
 _ATTACHMENT_BLOCKS = ("p", "li", "div", "td", "dd")
+
+
+def _block_after(headline: "_Detached"):
+    """The first element after the headline (its later siblings, then its ancestors' later siblings) with some
+    unlinked text."""
+    if headline.parent is None:
+        return None
+    parent, index = headline.parent, headline.index if not headline.removed else headline.index
+    for _ in range(4):
+        for sib in list(parent)[index:]:
+            if not isinstance(sib.tag, str) or sib is headline.el:
+                continue
+            n = dom.text_len(sib)
+            if n >= _AFTER_MIN_CHARS and dom.link_text_len(sib) < 0.3 * n:
+                return sib
+        up = parent.getparent()
+        if up is None:
+            return None
+        index = up.index(parent) + 1
+        parent = up
+    return None
+
+
+def _holds_data_table(el) -> bool:
+    """A table of at least two rows and four filled cells (a form or register, not a layout wrapper)."""
+    for table in el.iter("table"):
+        rows = [tr for tr in table.iter("tr") if any(dom.text_len(td) for td in tr.iter("td", "th"))]
+        cells = sum(1 for td in table.iter("td", "th") if dom.text_len(td))
+        if len(rows) >= 2 and cells >= 4:
+            return True
+    return False
+
+
+_AFTER_MIN_CHARS = 50
+_AFTER_MIN_TEXT = 100
 
 
 class _Detached:
