@@ -40,6 +40,8 @@ class PolicycrawlAddon:
                 "crawler.pipelines.ExtractPipeline": 100,
                 "crawler.pipelines.ArchivePipeline": 900,
                 "crawler.attachments.AttachmentPipeline": 950,
+                # Items leave as plain records, so Scrapy's feed exports (-O x.jsonl) can write them.
+                "crawler.feeditems.RecordItemPipeline": 1000,
             }
         )
         settings["EXTENSIONS"].update(

@@ -24,12 +24,14 @@ import dataclasses
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from extractors.source import ExtractionHints
 
-DECLARATIONS = Path(__file__).resolve().parent / "data" / "publishers"
+# importlib.resources, not a path beside __file__: inside a zipped egg (scrapyd) there is no such path.
+DECLARATIONS = resources.files("extractors") / "data" / "publishers"
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,16 @@ def load(path: Path) -> Publisher:
     hosts = tuple(h.lower() for h in data.get("hosts") or ())
     if not hosts:
         raise ValueError(f"{path}: a publisher declaration names its hosts")
-    return Publisher(id=path.stem, name=data.get("name") or path.stem, hosts=hosts, hints=hints,
+    stem = Path(path.name).stem
+    return Publisher(id=stem, name=data.get("name") or stem, hosts=hosts, hints=hints,
                      fixture=data.get("fixture"), fixture_absent=tuple(data.get("fixture_absent") or ()),
                      drops=tuple(data.get("drops") or ()))
 
 
 @lru_cache(maxsize=1)
 def registry() -> Registry:
-    return Registry(tuple(load(p) for p in sorted(DECLARATIONS.glob("*.toml"))))
+    files = sorted((p for p in DECLARATIONS.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    return Registry(tuple(load(p) for p in files))
 
 
 def merged(hints: ExtractionHints, publishers: tuple[Publisher, ...]) -> ExtractionHints:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
-_DATA = Path(__file__).with_name("data") / "regions.tsv"
+# Through importlib.resources, not a path next to __file__: inside a zipped egg (scrapyd) there is no such path.
+_DATA = resources.files("extractors") / "data" / "regions.tsv"
 
 
 @dataclass(frozen=True)

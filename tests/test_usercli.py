@@ -379,3 +379,25 @@ def test_crawl_on_a_terminal_shows_live_progress_and_at_most_20_lines(tmp_path: 
     assert 3 <= len(shown) <= 20, "\n".join(shown)
     assert any("tty_site" in line for line in shown)  # the summary table stays
     assert not any("rate/s" in line for line in shown)  # the live table is gone
+
+
+# -- 5. Scrapy conventions -------------------------------------------------------------------------------------
+def test_scrapy_feed_export_writes_the_same_records_as_the_pipeline(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    out, feed = tmp_path / "out", tmp_path / "items.jsonl"
+    with RouteServer(_routes()) as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "policy", "-a", f"start={server.base}/list/",
+             "-a", r"follow=/art/\d+\.html$", "-O", str(feed), "-s", f"POLICYCRAWL_OUT={out}",
+             "-s", "POLICYCRAWL_ALLOW_LOOPBACK=1", *LOOPBACK_SETTINGS],
+            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "not JSON serializable" not in result.stderr
+    exported = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
+    assert len(exported) == N_ARTICLES
+    assert sorted(exported, key=lambda r: r["id"]) == sorted(_records(out), key=lambda r: r["id"])
