@@ -254,7 +254,8 @@ _AUTHOR_PATTERNS = [
 # A signature closing the article: "……推动高质量发展。（钟才文）", "（张三 李四）".
 _END_SIGNATURE = re.compile(rf"[。！？!?”\"」』）)][ \t]*[（(][ \t]*(?P<n>{_NAME}(?:[ \t]*[、，, ][ \t]*{_NAME}){{0,4}})[ \t]*[)）][ \t]*$")
 _NOT_SIGNATURE = re.compile(r"完|待续|續|图|圖|摄|攝|社|报|報|网|網|台|部|局|委|院|会|會|办|辦|省|市|县|縣|区|區|镇|鎮|村|站|中心|公司|集团|供图|来源|编辑|编译|整理|综合|译")
-_SOURCE = re.compile(r"(?:来源|來源|稿件来源|信息来源|文章来源)[ \t]*[:：]\s{0,4}(?P<s>[^\s|｜丨:：]{2,30})")
+# Not a photo or video credit ("图片来源：视觉中国" under a picture): that names who took the picture, not the 来源.
+_SOURCE = re.compile(r"(?<![图圖片频頻面])(?:来源|來源|稿件来源|信息来源|文章来源)[ \t]*[:：]\s{0,4}(?P<s>[^\s|｜丨:：]{2,30})")
 _NOT_A_NAME = {"记者", "编辑", "通讯员", "摄影", "图片", "视频", "来源", "新华社", "人民日报", "发布", "时间"}
 # "记者梳理发现", "记者注意到，目前", "记者 陈智 整合": what follows 记者 is often the reporter's action, not a
 # name. Reporting verbs and function words are stripped from the end of a token (repeatedly:
@@ -331,6 +332,9 @@ def site_names(root, meta: dict[str, str], doc_title: str | None = None) -> list
     return [k for k in (_key(n or "") for n in names) if len(k) >= 2]
 
 
+_META_REPORTER = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}?[报報社网網台站]|本[报報刊台网網站])?(?:特约|实习|首席)?(?:记者|記者)[ \t:：]*")
+
+
 def _meta_author(meta: dict[str, str], editor: str | None, sites: list[str]) -> str | None:
     value = _clean(meta.get("author") or meta.get("article:author"))
     if not value or value.startswith("http") or len(value) > 40:
@@ -342,6 +346,9 @@ def _meta_author(meta: dict[str, str], editor: str | None, sites: list[str]) -> 
     # the whole value: a blog's display name with its login ("史蒂文的家_藍天 (stevenhgm)") is an account.
     if any(k in s for s in sites):
         return None
+    # "深圳特区报记者 彭锐", "本报记者：林嘉豪": the byline's role words are not part of the name (the text's own
+    # byline patterns drop them too, so the same reporter comes out the same either way).
+    value = _META_REPORTER.sub("", value).strip() or value
     # "名字 (login)": keep the display name.
     value = re.sub(r"\s*[（(][A-Za-z0-9_.\-]{2,30}[)）]$", "", value)
     names = _split_names(value) if re.search(r"[\u4e00-\u9fff]", value) else [

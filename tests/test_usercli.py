@@ -401,3 +401,24 @@ def test_scrapy_feed_export_writes_the_same_records_as_the_pipeline(tmp_path: Pa
     exported = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
     assert len(exported) == N_ARTICLES
     assert sorted(exported, key=lambda r: r["id"]) == sorted(_records(out), key=lambda r: r["id"])
+
+
+# -- 7. records ------------------------------------------------------------------------------------------------
+def _extract_page(head: str, body: str):
+    from extractors import SourceInfo, extract
+
+    html = (f"<html><head><meta charset='utf-8'><title>深圳推进新型工业化</title>{head}</head><body>"
+            f"<h1>深圳推进新型工业化</h1><p>2024-06-12 09:00</p>{body}"
+            + "".join(f"<p>{p}</p>" for p in PARAS) + "</body></html>").encode("utf-8")
+    return extract(html, "https://www.example.cn/a/1.html", (("Content-Type", "text/html; charset=utf-8"),),
+                   source=SourceInfo(id="t"))
+
+
+def test_meta_author_loses_the_reporter_role_words():
+    record = _extract_page("<meta name='author' content='深圳特区报记者 彭锐'>", "")
+    assert record.status == "ok" and record.author == "彭锐"
+
+
+def test_a_photo_credit_is_not_the_original_source():
+    record = _extract_page("", "<figure><img src='/p.jpg'><figcaption>图片来源：视觉中国</figcaption></figure>")
+    assert record.original_source != "视觉中国"
