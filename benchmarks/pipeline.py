@@ -58,6 +58,9 @@ CRAWL_SETTINGS = [
     "-s", "POLICYCRAWL_LOOPBACK_ONLY=1", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
     "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING",
     "-s", "POLICYCRAWL_PROGRESS=off", "-s", "ROBOTSTXT_OBEY=0",
+    # Pages only: the bench site does not serve the replica's attachment files (python -m benchmarks.attachments
+    # measures crawls with attachments on and off).
+    "-s", "POLICYCRAWL_ATTACHMENTS=0",
 ]
 
 

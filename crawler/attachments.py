@@ -168,8 +168,13 @@ class AttachmentPipeline:
                 headers.update(session.recheck.conditional_headers(known))
             request = Request(url, callback=self._parse, errback=self._failed, meta=meta, priority=5,
                               headers=headers, dont_filter=True)
+            try:
+                self.crawler.engine.crawl(request)
+            except RuntimeError as exc:  # the engine is shutting down: the article stays archived, its files wait
+                self.requested.discard(key)
+                logger.info("attachment not scheduled, the run is stopping: %s (%s)", url, exc)
+                continue
             stats.inc_value("policycrawl/attachments/requested")
-            self.crawler.engine.crawl(request)
 
     # -- responses ---------------------------------------------------------------------------------
     def _parse(self, response):
