@@ -254,6 +254,7 @@ class AttachmentPipeline:
                 session.warc.write_metadata(item.warc, item.url, record.to_json().encode("utf-8"),
                                             "application/json", "conversion")
         item.body = b""
+        item.record = record  # feed exports (crawler/feeditems.py) write the attachment record
         writer = self._writer(session)
         writer.write(record, sync=False)
 
