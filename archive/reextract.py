@@ -173,10 +173,6 @@ def _attachment(job: ExtractionJob) -> AttachmentRecord:
     return dataclasses.replace(record, warc=job.pointer, replaces=prev.get("replaces"))
 
 
-def reextract_warc(path: Path, source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[Record]:
-    return map(run_job, iter_jobs(path, source_for))
-
-
 def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str], SourceInfo],
                    workers: int = 1, timeout: float | None = None) -> Iterator[Record]:
     """Records for every article in the given WARCs, in archive order, extracted on `workers` processes.

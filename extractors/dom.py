@@ -251,8 +251,6 @@ _THREAD_MARKS = re.compile(r"楼主|\d+\s*楼|沙发|板凳|发表于|發表於|
 
 
 _FLOOR = re.compile(r"\d+\s*楼|楼主|沙发|板凳|发表于|發表於")
-_POST_META = re.compile(_THREAD_MARKS.pattern + r"|(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}"
-                        r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前")
 
 
 _DATE_OR_TIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前")
@@ -360,12 +358,6 @@ def _depth(el) -> int:
 
 def _post_group(root) -> list:
     return _post_groups(root)[0]
-
-
-def discussion_posts(root) -> tuple[int, int]:
-    """(number of posts, characters in them) of the page's largest post group."""
-    posts = _post_group(root)
-    return len(posts), sum(text_len(e) for e in posts)
 
 
 _INLINE_TEXT = {"br", "a", "span", "em", "strong", "b", "i", "font", "img", "code", "u", "small", "sup", "sub", "label"}

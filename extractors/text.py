@@ -342,8 +342,3 @@ def _similar(a: str, b: str) -> bool:
     n = min(len(a), len(b))
     same = sum(1 for x, y in zip(a, b) if x == y)
     return same >= 0.9 * n
-
-
-def han_ratio(text: str) -> float:
-    letters = sum(1 for ch in text if ch.isalpha())
-    return len(_HAN.findall(text)) / letters if letters else 0.0
