@@ -164,7 +164,10 @@ def serialize_http_head(first_line: bytes, headers: Iterable[tuple[bytes, bytes]
     for name, value in headers:
         if not name or b"\r" in name or b"\n" in name or b":" in name:
             raise WarcFormatError(f"HTTP header name {name!r} is empty or has a colon/line break")
-        if b"\r" in value or b"\n" in value:
+        # A bare CR inside a value is kept as received (Twisted splits lines at LF only, so it reaches us; RFC 9110
+        # lets a recipient keep or replace it, and an archive keeps it). warcio, FastWARC and our reader split
+        # header lines at LF, so it reads back unchanged; a LF, or CR LF, would start a new header line.
+        if b"\n" in value or value.endswith(b"\r"):
             raise WarcFormatError(f"HTTP header {name!r} value has a line break (folded?); pass each value unfolded")
         parts += [name, b": ", value, CRLF]
     parts.append(CRLF)

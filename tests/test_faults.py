@@ -374,3 +374,33 @@ def test_an_article_redirecting_to_itself_is_not_fetched_every_run(tmp_path: Pat
             assert proc.returncode == exitcodes.OK, proc.stderr[-2000:]
     assert server.hits["/a/1.html"] == 1, server.hits
     assert _states(out).get("redirect-loop") == 1, _states(out)
+
+
+def test_a_bare_cr_in_a_response_header_is_archived_as_received(tmp_path: Path):
+    """Twisted splits header lines at LF only, so `X-Odd: a<CR>b` reaches the archive; it is kept byte for byte."""
+    from fastwarc.warc import ArchiveIterator as FastIterator
+    from fastwarc.warc import WarcRecordType
+    from warcio.archiveiterator import ArchiveIterator
+
+    from tests.conftest import LOOPBACK_SETTINGS, run_policycrawl
+    from tests.hostile_servers import article_html
+
+    def respond(handler):
+        if handler.path == "/a/1.html":
+            return 200, [("Content-Type", "text/html; charset=utf-8"), ("X-Odd", "a\rb")], article_html(1)
+        return 404, [], b""
+
+    out = tmp_path / "out"
+    with Server(respond) as server:
+        proc = run_policycrawl("fetch", f"{server.base}/a/1.html", "--out", str(out), "--allow-loopback",
+                               *LOOPBACK_SETTINGS)
+    assert proc.returncode == exitcodes.OK, proc.stderr[-2000:]
+    assert len((out / "records").glob("*.jsonl").__next__().read_text().splitlines()) == 1
+    (warc,) = (out / "warc").glob("*.warc.gz")
+    with warc.open("rb") as fh:
+        odd = [r.http_headers.get_header("X-Odd") for r in ArchiveIterator(fh)
+               if r.rec_type == "response" and r.rec_headers.get_header("WARC-Target-URI").endswith("/a/1.html")]
+    assert odd == ["a\rb"]
+    with warc.open("rb") as fh:
+        for rec in FastIterator(fh, parse_http=False, record_types=WarcRecordType.response):
+            assert rec.verify_block_digest()
