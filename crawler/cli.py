@@ -193,15 +193,23 @@ def _log_to_file(settings, out: Path) -> Path | None:
     logs.mkdir(parents=True, exist_ok=True)
     path = logs / f"{run_id}.log"
     settings.set("LOG_FILE", str(path), priority="cmdline")
-    settings.set("LOG_FILE_APPEND", False, priority="cmdline")
+    # Append, although the file is new: Scrapy re-opens its root handler when the crawler is made and again after
+    # the extensions are built, and in "w" mode each re-open emptied the file, taking the start-up warnings of
+    # ArchiveSession (repaired WARCs, quarantined JSONL lines, a rebuilt state) with it.
+    settings.set("LOG_FILE_APPEND", True, priority="cmdline")
     return path
 
 
 def _terminal_log(level: str) -> None:
-    """Errors (or, with -v, more) also reach stderr as one short line each."""
+    """Errors (or, with -v, more) also reach stderr as one short line each; so do warnings about the user's
+    data on disk (crawler/logformat.py DataNotices), whatever the level."""
+    from crawler.logformat import DataNotices, OneLineFormatter
+
     handler = logging.StreamHandler(sys.stderr)
-    handler.setLevel(level.upper())
-    handler.setFormatter(logging.Formatter("policycrawl: %(levelname)s: %(message)s"))
+    chosen = logging.getLevelName(level.upper())
+    handler.setLevel(min(chosen, logging.WARNING))
+    handler.addFilter(DataNotices(chosen))
+    handler.setFormatter(OneLineFormatter("policycrawl: %(levelname)s: %(message)s"))
     logging.getLogger().addHandler(handler)
 
 

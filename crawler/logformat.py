@@ -44,3 +44,37 @@ class PolicyLogFormatter(LogFormatter):
         result = super().item_error(item, exception, response, spider)
         result["args"] = {**result["args"], "item": describe(item)}
         return result
+
+
+# Loggers whose warnings are about the user's data on disk: a damaged JSONL line moved to quarantine, a WARC left
+# open and repaired, a state rebuilt from the archive, an unreadable run summary or site template. archive/ owns
+# every byte on disk and crawler/session.py opens it at start-up; what they warn about, a user must hear of even
+# with the quiet terminal, not only in OUT/logs/<run>.log.
+DATA_LOGGERS = ("archive", "crawler.session", "crawler.distributed.session")
+
+
+class DataNotices(logging.Filter):
+    """Terminal filter: records from `level` up, and warnings of DATA_LOGGERS."""
+
+    def __init__(self, level: int):
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= self.level:
+            return True
+        name = record.name
+        return record.levelno >= logging.WARNING and any(name == n or name.startswith(n + ".") for n in DATA_LOGGERS)
+
+
+class OneLineFormatter(logging.Formatter):
+    """One line per record on the terminal (a traceback or a multi-line message stays in the log file)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(_with_message(record)).replace("\r", " ").replace("\n", " | ")
+        return line if len(line) <= 2000 else line[:2000] + "…"
+
+
+def _with_message(record: logging.LogRecord) -> logging.LogRecord:
+    record.message = record.getMessage()
+    return record

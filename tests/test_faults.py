@@ -38,6 +38,15 @@ def _logged(log: Path, out: Path) -> str:
     return text + "".join(p.read_text(errors="replace") for p in sorted(out.rglob("*.log")))
 
 
+def _told_the_user(log: Path, out: Path, text: str) -> None:
+    """A start-up warning about the user's data: one line on stderr (the crawl.log we capture) even with the quiet
+    terminal, and in the run's own log OUT/logs/<run>.log."""
+    stderr_lines = [line for line in log.read_text(errors="replace").splitlines() if text in line]
+    assert len(stderr_lines) == 1 and stderr_lines[0].startswith("policycrawl: WARNING: "), (text, _tail(log))
+    run_logs = [p for p in sorted((out / "logs").glob("*.log")) if text in p.read_text(errors="replace")]
+    assert len(run_logs) == 1, (text, sorted(p.name for p in (out / "logs").glob("*.log")))
+
+
 def _states(out: Path) -> dict[str, int]:
     db = sqlite3.connect(out / "state" / "frontier.sqlite")
     try:
@@ -228,6 +237,7 @@ def test_damage_in_the_middle_of_an_open_warc_requeues_every_lost_capture(tmp_pa
         assert resume.wait(240) == exitcodes.OK, _tail(log)
         report = audit(out, server, n)
     assert report["missing"] == 0 and report["invalid_warcs"] == 0, report
+    _told_the_user(log, out, "archived captures did not survive the repair; fetching them again")
     db = sqlite3.connect(out / "state" / "frontier.sqlite")
     rows = db.execute("SELECT url, warc_filename, warc_offset FROM urls WHERE state='done'").fetchall()
     db.close()
@@ -255,8 +265,8 @@ def test_a_corrupt_jsonl_line_is_quarantined_and_the_run_goes_on(tmp_path: Path)
         resume = start_crawl(profile, out, log)
         assert resume.wait(240) == exitcodes.OK, _tail(log)
         report = audit(out, server, n)
-    # The warning ("<file>: line N is damaged") is logged by archive/jsonl.py; since the CLI's new logging set-up it
-    # no longer reaches stderr or OUT/logs from session start-up, so the files below are the evidence checked.
+    _told_the_user(log, out, f"{records}: line 4 is damaged")
+    _told_the_user(log, out, f"{records}: line 8 is damaged")
     assert sorted(p.name for p in (out / "records" / "quarantine").iterdir()) == [
         f"{records.name}.line4", f"{records.name}.line8"]
     assert report["missing"] == 0 and report["malformed_lines"] == 0 and report["duplicate_lines"] == 0, report
@@ -309,6 +319,8 @@ def test_state_deleted_zero_bytes_or_garbage_is_rebuilt_not_recrawled(tmp_path: 
             server.__exit__(None, None, None)
         assert refetched == 0, (case, refetched)
         assert report["lines"] == n and report["duplicate_lines"] == 0, (case, report)
+        if case != "garbage":  # (garbage: `policycrawl repair` rebuilt it and said so, checked above)
+            _told_the_user(log, sub / "out", f"state {'missing' if case == 'deleted' else 'empty'}: rebuilt from the archive")
         if case != "deleted":
             assert list((sub / "out" / "state").glob("frontier.sqlite.*-2*")), case
 
