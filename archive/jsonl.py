@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from archive.fsutil import fsync_dir
-from extractors.record import Record
+from archive.pointer import ArchivedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,10 @@ class JsonlWriter:
             fsync_dir(path.parent)
         self.lines = 0
 
-    def write(self, record: Record, *, sync: bool = True) -> None:
+    def write(self, record, *, sync: bool = True) -> None:
+        """record: an ArchivedRecord; a bare extractor record is written as one without a capture (warc null)."""
+        if not isinstance(record, ArchivedRecord):
+            record = ArchivedRecord(record)
         line = (record.to_json() + "\n").encode("utf-8")
         before = self._fh.tell()
         try:

@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.fsutil import fsync_dir
 from archive.jsonl import read_records
 from archive.state import CrawlState
-from extractors.record import WarcPointer
+from archive.pointer import WarcPointer
 
 logger = logging.getLogger(__name__)
 

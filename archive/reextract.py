@@ -21,11 +21,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.pointer import ArchivedRecord, WarcPointer
 from archive.templates import templates_in_warc
 from archive.warc_read import BodyTooLarge, DamagedWarc, StoredRecord, decode_content, iter_records, looks_like_warc
-from extractors import Record, SourceInfo, extract
+from extractors import SourceInfo, extract
 from extractors.attachment import RECORD_TYPE as ATTACHMENT, AttachmentRecord, extract_attachment
-from extractors.record import WarcPointer
 
 logger = logging.getLogger(__name__)
 
@@ -154,27 +154,26 @@ def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo],
         )
 
 
-def run_job(job: ExtractionJob) -> Record | AttachmentRecord:
+def run_job(job: ExtractionJob) -> ArchivedRecord:
     if job.attachment is not None:
-        return _attachment(job)
+        return ArchivedRecord(_attachment(job), job.pointer, (job.attachment or {}).get("replaces"))
     record = extract(job.body, job.url, job.headers, source=job.source, fetched_at=job.fetched_at,
                      http_status=job.http_status)
-    return record.with_warc(job.pointer)
+    return ArchivedRecord(record, job.pointer)
 
 
 def _attachment(job: ExtractionJob) -> AttachmentRecord:
     """The same call the crawl made (crawler/attachments.py), on the archived bytes and headers."""
     prev = job.attachment or {}
-    record = extract_attachment(
+    return extract_attachment(
         job.body, job.url, job.headers, link_url=prev.get("url") or job.url, article_id=prev.get("article_id") or "",
         article_url=prev.get("article_url") or "", name=prev.get("name") or "", type=prev.get("type") or "",
         source=prev.get("source"), fetched_at=job.fetched_at, http_status=job.http_status,
     )
-    return dataclasses.replace(record, warc=job.pointer, replaces=prev.get("replaces"))
 
 
 def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str], SourceInfo],
-                   workers: int = 1, timeout: float | None = None) -> Iterator[Record]:
+                   workers: int = 1, timeout: float | None = None) -> Iterator[ArchivedRecord]:
     """Records for every article in the given WARCs, in archive order, extracted on `workers` processes.
 
     With `timeout`, each page gets that many seconds (its worker is killed after, the page becomes a "timeout"
@@ -199,7 +198,7 @@ def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str
         yield from pool.imap(run_job, jobs, chunksize=4)
 
 
-def _with_time_limit(jobs: Iterator[ExtractionJob], workers: int, timeout: float) -> Iterator[Record]:
+def _with_time_limit(jobs: Iterator[ExtractionJob], workers: int, timeout: float) -> Iterator[ArchivedRecord]:
     from collections import deque
     from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -210,7 +209,7 @@ def _with_time_limit(jobs: Iterator[ExtractionJob], workers: int, timeout: float
 
     window: deque = deque()  # (job, future), at most 2 per worker: bodies are never all held at once
     with ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn")) as pool:
-        def drain_one() -> Record:
+        def drain_one() -> ArchivedRecord:
             job, future = window.popleft()
             try:
                 return future.result()
@@ -221,8 +220,8 @@ def _with_time_limit(jobs: Iterator[ExtractionJob], workers: int, timeout: float
             except Exception as exc:  # noqa: BLE001 - one page's failure is that page's record
                 status, detail = "error", f"{type(exc).__name__}: {exc}"
             logger.warning("%s: %s", job.url, detail)
-            return outcome_record(job.url, status, source=job.source, fetched_at=job.fetched_at,
-                                  http_status=job.http_status, detail=detail).with_warc(job.pointer)
+            return ArchivedRecord(outcome_record(job.url, status, source=job.source, fetched_at=job.fetched_at,
+                                                 http_status=job.http_status, detail=detail), job.pointer)
 
         for job in jobs:
             window.append((job, pool.schedule(run_job, args=(job,), timeout=timeout)))

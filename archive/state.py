@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from extractors.record import WarcPointer
+from archive.pointer import WarcPointer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archive.fsutil import atomic_write_bytes, confined, safe_name
 from archive.warc_read import iter_records
-from extractors.record import WarcPointer
+from archive.pointer import WarcPointer
 from extractors.template import SiteTemplate
 
 logger = logging.getLogger(__name__)

@@ -46,7 +46,7 @@ from archive.warc_format import (
     sha1_digest,
     warc_date,
 )
-from extractors.record import WarcPointer
+from archive.pointer import WarcPointer
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.warc_format import HeaderList, HttpHead, WarcFormatError, WarcHeaderFields, parse_http_head, sha1_digest
-from extractors.record import WarcPointer
+from archive.pointer import WarcPointer
 
 logger = logging.getLogger(__name__)
 

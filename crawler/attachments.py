@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
 from archive.jsonl import JsonlWriter
+from archive.pointer import ArchivedRecord
 from archive.warc_format import sha1_digest
 from crawler.capture import DIGEST_META, FETCHED_META, WARC_DATE_META, WARC_META
 from crawler.items import ArticlePage
@@ -79,6 +80,7 @@ class AttachmentFile:
     warc_date: str | None = None
     replaces: str | None = None
     unchanged: bool = False
+    archived: ArchivedRecord | None = None  # the line written for it
 
     def __repr__(self) -> str:  # Scrapy logs items: never the body
         return f"<AttachmentFile {self.job.link.url} status={self.status} body={len(self.body)} bytes>"
@@ -246,21 +248,25 @@ class AttachmentPipeline:
             stats.inc_value("policycrawl/attachments/unchanged")
             return
         record = item.record
+        line: ArchivedRecord | None = None
         content_digest = sha1_digest(item.body) if item.body else None
         if record is None:
             record = await self._extract(item)
             if item.warc is not None:
-                record = dataclasses.replace(record, warc=item.warc, replaces=item.replaces)
-                session.warc.write_metadata(item.warc, item.url, record.to_json().encode("utf-8"),
+                line = ArchivedRecord(record, item.warc, item.replaces)
+                session.warc.write_metadata(item.warc, item.url, line.to_json().encode("utf-8"),
                                             "application/json", "conversion")
         item.body = b""
-        item.record = record  # feed exports (crawler/feeditems.py) write the attachment record
+        item.record = record
+        if line is None:  # failed before any bytes, or no capture: the line says so (warc null)
+            line = ArchivedRecord(record)
+        item.archived = line  # feed exports (crawler/feeditems.py) write it
         writer = self._writer(session)
-        writer.write(record, sync=False)
+        writer.write(line, sync=False)
 
         def done() -> None:
             writer.sync()  # after the WARC fsync (GroupCommit.flush), before the state commit
-            if record.warc is None:
+            if line.warc is None:
                 # Final failures stay failed; transient ones (timeouts, connection errors) stay pending and are
                 # tried again when their article is next archived.
                 if record.status in _FINAL_FAILURES:
@@ -268,7 +274,7 @@ class AttachmentPipeline:
             else:
                 headers = dict((k.lower(), v) for k, v in item.headers)
                 session.state.mark_done(
-                    job.key, record_id=record.id, http_status=item.status, warc=record.warc,
+                    job.key, record_id=record.id, http_status=item.status, warc=line.warc,
                     etag=headers.get("etag"), last_modified=headers.get("last-modified"),
                     payload_digest=item.payload_digest, content_digest=content_digest,
                     warc_date=item.warc_date, warc_target_uri=item.url)

@@ -423,6 +423,7 @@ def _warn_damaged(warcs: Sequence[Path]) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from archive.fsutil import fsync_dir
     from archive.jsonl import JsonlWriter
+    from archive.pointer import ArchivedRecord
     from archive.reextract import reextract_many
     from extractors import SourceInfo, extract
 
@@ -473,7 +474,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 url = args.base_url.rstrip("/") + "/" + base_name
             else:
                 url = Path(name).resolve().as_uri() if name != "-" else "file:///dev/stdin"
-            yield extract(body, url, (), source=source_for(None, url))
+            yield ArchivedRecord(extract(body, url, (), source=source_for(None, url)))  # no capture: warc null
 
     from itertools import chain
 
@@ -484,14 +485,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     records = chain(reextract_many(warcs, source_for, workers=args.workers,
                                    timeout=float(DEFAULTS["POLICYCRAWL_EXTRACT_TIMEOUT"])), html_records())
     if to_stdout:
-        for record in records:
-            if getattr(record, "record_type", None) == "attachment":
+        for line in records:
+            if getattr(line.record, "record_type", None) == "attachment":
                 counts["attachments"] += 1
-                sys.stdout.write(record.to_json() + "\n")
+                sys.stdout.write(line.to_json() + "\n")
                 continue
-            _count(record, counts)
-            if record.status == "ok":
-                sys.stdout.write(record.to_json() + "\n")
+            _count(line.record, counts)
+            if line.record.status == "ok":
+                sys.stdout.write(line.to_json() + "\n")
         sys.stdout.flush()
     else:
         # Readers of OUT see the old file or the complete new one, never a half-written one; a failed run
@@ -505,15 +506,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
         writer = attachment_writer = None
         try:
             writer = JsonlWriter(partial)
-            for record in records:
-                if getattr(record, "record_type", None) == "attachment":
+            for line in records:
+                if getattr(line.record, "record_type", None) == "attachment":
                     attachment_writer = attachment_writer or JsonlWriter(attachments_partial)
-                    attachment_writer.write(record, sync=False)
+                    attachment_writer.write(line, sync=False)
                     counts["attachments"] += 1
                     continue
-                _count(record, counts)
-                if record.status == "ok":
-                    writer.write(record, sync=False)
+                _count(line.record, counts)
+                if line.record.status == "ok":
+                    writer.write(line, sync=False)
             writer.close()
             if attachment_writer is not None:
                 attachment_writer.close()

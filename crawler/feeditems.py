@@ -13,6 +13,9 @@ from typing import Any
 
 class RecordItemPipeline:
     def process_item(self, item: Any) -> Any:
+        archived = getattr(item, "archived", None)  # the line the archive wrote (record + WARC pointer)
+        if archived is not None:
+            return archived.to_dict()
         record = getattr(item, "record", None)
         if record is not None and hasattr(record, "to_dict"):
             return record.to_dict()

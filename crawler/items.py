@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.record import Record, WarcPointer
+from archive.pointer import ArchivedRecord, WarcPointer
+from extractors.record import Record
 from extractors.source import SourceInfo
 
 
@@ -27,6 +28,8 @@ class ArticlePage:
     replaces: str | None = None
     # What the listing that linked the page said about it (crawler/listing_hints.py), or None.
     listing_hint: dict | None = None
+    # The line written for it (record + WARC pointer + replaces), once archived: feed exports write it.
+    archived: ArchivedRecord | None = None
 
     def __repr__(self) -> str:
         # Scrapy logs items ("Dropped: ...", "Scraped from ...") with their repr: never the body or the text,

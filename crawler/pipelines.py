@@ -8,12 +8,12 @@ WARC-Record-ID of the earlier version's response (see crawler/recheck.py).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archive.pointer import ArchivedRecord
 from crawler import listing_hints
 from crawler.items import ArticlePage
 from crawler.pool import ExtractionPool, WorkerLost, load_extractor
@@ -106,17 +106,14 @@ class ArchivePipeline:
                 stats.inc_value(f"policycrawl/source/{source}/captured")
                 item.body = b""
                 return item
-            if item.warc is not None:
-                record = record.with_warc(item.warc)
-            if item.replaces:
-                record = dataclasses.replace(record, replaces=item.replaces)
+            line = ArchivedRecord(record, item.warc, item.replaces or None)
             if item.warc is not None:
                 # The WARC alone must carry both the capture and what we made of it (with the site template used).
                 templates = SiteTemplates.of(self.crawler)
                 if templates and record.template:
                     templates.ensure_in_warc(session.warc, record, item)
                 session.warc.write_metadata(
-                    item.warc, item.url, record.to_json().encode("utf-8"), "application/json", "conversion"
+                    item.warc, item.url, line.to_json().encode("utf-8"), "application/json", "conversion"
                 )
             if record.status != "ok":
                 await session.commit.after_durable(lambda: self._mark_not_article(session, item, record))
@@ -126,7 +123,7 @@ class ArchivePipeline:
                 raise DropItem(f"{record.status}: {item.url}")
             # already_written: lines a killed run wrote before its state caught up (see ArchiveSession).
             if item.replaces or record.id not in session.already_written:
-                session.records.write(record, sync=False)  # synced by the group commit below
+                session.records.write(line, sync=False)  # synced by the group commit below
             await session.commit.after_durable(lambda: self._mark_done(session, item, record.id))
         except DropItem:
             raise
@@ -135,7 +132,7 @@ class ArchivePipeline:
             raise
         stats.inc_value(f"policycrawl/source/{source}/articles")
         stats.inc_value("policycrawl/records/written")
-        item.record = record
+        item.archived = line
         item.body = b""  # the item is logged and kept by Scrapy for a while; drop the heavy part
         return item
 

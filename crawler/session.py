@@ -35,7 +35,7 @@ from archive.warc_repair import repair_open_files
 from crawler.backpressure import InFlightGate
 from crawler.recheck import RecheckPolicy
 from extractors import EXTRACTOR_VERSION
-from extractors.record import WarcPointer
+from archive.pointer import WarcPointer
 
 logger = logging.getLogger(__name__)
 

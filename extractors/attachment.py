@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from extractors.documents import DocumentText, Limits, bounded_memory, extract_document
-from extractors.record import WarcPointer
 
 ATTACHMENT_SCHEMA_VERSION = "1.0"
 ATTACHMENT_EXTRACTOR_VERSION = "0.1.0"
@@ -26,7 +25,9 @@ RECORD_TYPE = "attachment"
 
 @dataclass(frozen=True)
 class AttachmentRecord:
-    """Field formats are documented in archive/schema/attachment.schema.json."""
+    """Field formats are documented in archive/schema/attachment.schema.json. The archive adds `warc` (the
+    response record holding the bytes) and `replaces` (the earlier version's WARC-Record-ID) when it writes the
+    line: archive/pointer.py."""
 
     id: str  # sha256 of the canonical URL, 32 hex (the same rule as Record.id)
     url: str  # as linked from the article
@@ -48,8 +49,6 @@ class AttachmentRecord:
     text_original: str | None = None  # set only when the document was in Traditional script
     status_detail: str | None = None
     fetched_at: str | None = None
-    warc: WarcPointer | None = None  # the response record holding the bytes
-    replaces: str | None = None  # WARC-Record-ID of the earlier version's response, when the file changed
     extractor_version: str = ATTACHMENT_EXTRACTOR_VERSION
     schema_version: str = ATTACHMENT_SCHEMA_VERSION
 
@@ -62,8 +61,6 @@ class AttachmentRecord:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AttachmentRecord:
         data = dict(data)
-        if data.get("warc"):
-            data["warc"] = WarcPointer(**data["warc"])
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

@@ -33,15 +33,6 @@ class Attachment:
 
 
 @dataclass(frozen=True)
-class WarcPointer:
-    """Where the HTTP response a record was made from lies: enough to re-read it with any WARC tool."""
-
-    filename: str
-    offset: int
-    record_id: str
-
-
-@dataclass(frozen=True)
 class GovField:
     """One line of a 信息公开 block as the page shows it."""
 
@@ -81,7 +72,9 @@ class Encoding:
 
 @dataclass(frozen=True)
 class Record:
-    """One article. Field formats are documented in archive/schema/record.schema.json."""
+    """One article, as the extractor found it in the page. Field formats are documented in
+    archive/schema/record.schema.json; the archive adds where the capture lies (`warc`) and which earlier version
+    it replaces (`replaces`) when it writes the line (archive/pointer.py): the extractor knows nothing of WARCs."""
 
     id: str
     url: str
@@ -108,11 +101,8 @@ class Record:
     encoding: Encoding | None = None
     http_status: int | None = None
     status_detail: str | None = None
-    warc: WarcPointer | None = None
     extractor_version: str = ""
     schema_version: str = SCHEMA_VERSION
-    # Earlier record id this one supersedes when a known article changed (incremental runs).
-    replaces: str | None = None
     # Id of the site template model (extractors/template.py) the text was extracted with; the model itself is a
     # metadata record in the same WARC file, so re-extraction can use the same one. Added in schema 1.1.
     template: str | None = None
@@ -147,10 +137,5 @@ class Record:
             data["gov"] = GovInfo(**{k: v for k, v in gov.items() if k in known_gov})
         if data.get("encoding"):
             data["encoding"] = Encoding(**data["encoding"])
-        if data.get("warc"):
-            data["warc"] = WarcPointer(**data["warc"])
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
-
-    def with_warc(self, pointer: WarcPointer) -> Record:
-        return dataclasses.replace(self, warc=pointer)

@@ -13,7 +13,8 @@ import pytest
 from archive.fsutil import LockedError, RunLock, atomic_write_bytes, confined, safe_name
 from archive.jsonl import JsonlWriter, read_records, repair_partial_line
 from archive.state import CrawlState
-from extractors.record import Record, WarcPointer
+from archive.pointer import WarcPointer
+from extractors.record import Record
 from tests.conftest import REPO
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from archive.state import UrlState
 from crawler.distributed.frontier import Claim, RedisFrontier
-from extractors.record import WarcPointer
+from archive.pointer import WarcPointer
 
 _URLSTATE_FIELDS = {
     "record_warc_id": "warc_record_id",  # UrlState attribute -> hash field (SQLite column names)
