@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.hints import read_hint
 from archive.pointer import ArchivedRecord, WarcPointer
 from archive.templates import templates_in_warc
 from archive.warc_read import BodyTooLarge, DamagedWarc, StoredRecord, decode_content, iter_records, looks_like_warc
-from extractors import SourceInfo, extract
+from extractors import SourceInfo, extract, listing_hints
 from extractors.attachment import RECORD_TYPE as ATTACHMENT, AttachmentRecord, extract_attachment
 
 logger = logging.getLogger(__name__)
@@ -46,8 +47,9 @@ def _origin(rec: StoredRecord) -> bool | None:
     return None
 
 
-def _scan(path: Path) -> tuple[dict[str, dict], bool | None]:
-    """(record id of a response → the record JSON our crawl made of it, the file's origin as _origin says)."""
+def _scan(path: Path, hints: dict[str, dict] | None = None) -> tuple[dict[str, dict], bool | None]:
+    """(record id of a response → the record JSON our crawl made of it, the file's origin as _origin says);
+    fills `hints` (record id of a response → what its listing said, archive/hints.py) when given."""
     found: dict[str, dict] = {}
     ours: bool | None = False
     if not looks_like_warc(path):  # e.g. a gzip bomb named .warc.gz: never inflated
@@ -57,6 +59,9 @@ def _scan(path: Path) -> tuple[dict[str, dict], bool | None]:
         if rec.rec_type == "warcinfo" and not seen_info:
             seen_info = True
             ours = _origin(rec)
+        if hints is not None and (hint := read_hint(rec)) is not None:
+            hints[hint[0]] = hint[1]
+            continue
         if rec.rec_type in ("conversion", "metadata") and (rec.headers.get("Content-Type") or "").startswith(
             "application/json"
         ):
@@ -97,17 +102,22 @@ class ExtractionJob:
     pointer: WarcPointer
     # The attachment record the crawl made of this response (crawler/attachments.py), when it is an attachment.
     attachment: dict | None = None
+    # What the listing that linked the page said about it, as the crawl applied it (archive/hints.py).
+    hint: dict | None = None
 
 
 def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo],
-              conversions: dict[str, dict] | None = None, ours: bool | None = None) -> Iterator[ExtractionJob]:
-    """The articles in one WARC file. source_for(earlier_record_or_None, url) picks the source; `conversions`
-    (from all the files of a re-extraction) and `ours` default to what this file alone says."""
+              conversions: dict[str, dict] | None = None, ours: bool | None = None,
+              hints: dict[str, dict] | None = None) -> Iterator[ExtractionJob]:
+    """The articles in one WARC file. source_for(earlier_record_or_None, url) picks the source; `conversions`,
+    `hints` (from all the files of a re-extraction) and `ours` default to what this file alone says."""
     if not looks_like_warc(path):  # e.g. a gzip bomb named .warc.gz: never inflated
         logger.warning("%s: not a WARC file; skipped", path)
         return
-    if conversions is None or ours is None:
-        own, own_ours = _scan(path)
+    if conversions is None or ours is None or hints is None:
+        own_hints: dict[str, dict] = {}
+        own, own_ours = _scan(path, own_hints)
+        hints = own_hints if hints is None else hints
         conversions = own if conversions is None else conversions
         ours = (bool(conversions) if own_ours is None else own_ours) if ours is None else ours
     try:
@@ -151,6 +161,7 @@ def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo],
             fetched_at=previous.get("fetched_at") if previous else rec.headers.get("WARC-Date"),
             http_status=rec.http.status or 0,
             pointer=WarcPointer(path.name, rec.offset, rec.record_id),
+            hint=hints.get(rec.record_id),
         )
 
 
@@ -159,6 +170,7 @@ def run_job(job: ExtractionJob) -> ArchivedRecord:
         return ArchivedRecord(_attachment(job), job.pointer, (job.attachment or {}).get("replaces"))
     record = extract(job.body, job.url, job.headers, source=job.source, fetched_at=job.fetched_at,
                      http_status=job.http_status)
+    record = listing_hints.apply(record, job.hint)  # as the crawl did (crawler/pipelines.py)
     return ArchivedRecord(record, job.pointer)
 
 
@@ -181,12 +193,13 @@ def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str
     """
     paths = list(paths)
     conversions: dict[str, dict] = {}
+    hints: dict[str, dict] = {}
     origin: dict[Path, bool | None] = {}
     for path in paths:  # first pass: a conversion record may sit in the file after its response's
-        found, origin[path] = _scan(path)
+        found, origin[path] = _scan(path, hints)
         conversions.update(found)
     ours = {path: bool(conversions) if o is None else o for path, o in origin.items()}
-    jobs = (job for path in paths for job in iter_jobs(path, source_for, conversions, ours[path]))
+    jobs = (job for path in paths for job in iter_jobs(path, source_for, conversions, ours[path], hints))
     if timeout:
         yield from _with_time_limit(jobs, max(1, workers), timeout)
         return

@@ -26,7 +26,7 @@ class ArticlePage:
     content_digest: str | None = None  # of `body`, decoded: see archive.state
     warc_date: str | None = None
     replaces: str | None = None
-    # What the listing that linked the page said about it (crawler/listing_hints.py), or None.
+    # What the listing that linked the page said about it (extractors/listing_hints.py), or None.
     listing_hint: dict | None = None
     # The line written for it (record + WARC pointer + replaces), once archived: feed exports write it.
     archived: ArchivedRecord | None = None

@@ -13,8 +13,9 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archive.hints import write_hint
 from archive.pointer import ArchivedRecord
-from crawler import listing_hints
+from extractors import listing_hints
 from crawler.items import ArticlePage
 from crawler.pool import ExtractionPool, WorkerLost, load_extractor
 from crawler.session import ArchiveSession
@@ -115,6 +116,8 @@ class ArchivePipeline:
                 session.warc.write_metadata(
                     item.warc, item.url, line.to_json().encode("utf-8"), "application/json", "conversion"
                 )
+                if item.listing_hint:  # so that `policycrawl extract` fills the same fields (archive/hints.py)
+                    write_hint(session.warc, item.warc, item.url, item.listing_hint)
             if record.status != "ok":
                 await session.commit.after_durable(lambda: self._mark_not_article(session, item, record))
                 stats.inc_value(f"policycrawl/source/{source}/failures/extract-{record.status}")

@@ -215,6 +215,14 @@ def test_gkmlpt_api_is_walked_archived_and_its_hints_reach_the_record(tmp_path: 
                     api_bodies[uri] = json.loads(rec.content_stream().read())
     assert sorted(api_bodies) == sorted(f"{base}/gkmlpt/api/all/0?page={n}&sid=756001" for n in (1, 2, 3))
     assert sum(len(b["articles"]) for b in api_bodies.values()) == len(POSTS)
+    # Rebuilt from the WARCs alone, the records say what the crawl's said, the listing's date and 文号 included.
+    rebuilt_path = tmp_path / "rebuilt.jsonl"
+    proc = run_policycrawl("extract", "-o", str(rebuilt_path), str(tmp_path / "out" / "warc"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rebuilt = {r["url"]: r for r in map(json.loads, rebuilt_path.read_text(encoding="utf-8").splitlines())}
+    again = rebuilt[undated["url"]]
+    assert (again["published"], again.get("published_from"), again["gov"]["doc_no"]) == \
+        (undated["published"], undated.get("published_from"), undated["gov"]["doc_no"])
 
 
 def test_gkmlpt_second_run_stops_at_known_pages(tmp_path: Path):

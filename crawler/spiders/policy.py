@@ -37,7 +37,7 @@ from archive.warc_format import sha1_digest
 from crawler import pagers
 from crawler.capture import DIGEST_META, FETCHED_META, WARC_DATE_META, WARC_META
 from crawler.items import ArticlePage
-from crawler.listing_hints import listing_hint
+from extractors.listing_hints import listing_hint
 from crawler.politeness import HostGivenUp
 from crawler.recheck import RECHECK_META, REFETCH_META, UNCHANGED_META, RecheckPolicy
 from crawler.safety import RefusedRequest
@@ -53,7 +53,7 @@ KIND_META = "policycrawl_kind"
 FRONTIER_META = "policycrawl_frontier_url"
 LISTING_META = "policycrawl_listing"  # the start URL a listing page's pagination began at
 REPLACES_META = "policycrawl_replaces"  # WARC-Record-ID of the version an unconditional re-fetch replaces
-LISTING_HINT_META = "policycrawl_listing_hint"  # what the listing said about an article (crawler/listing_hints.py)
+LISTING_HINT_META = "policycrawl_listing_hint"  # what the listing said about an article (extractors/listing_hints.py)
 GKMLPT_CAT_META = "policycrawl_gkmlpt_cat"
 GKMLPT_PER_PAGE_META = "policycrawl_gkmlpt_per_page"
 # href="…" inside inline script text (listings whose records sit in a script).
