@@ -78,6 +78,8 @@ _URL_COLUMNS_V2 = {
     # sha1 of the body after Content-Encoding is undone: servers that gzip with a timestamp send new bytes for
     # the same page every time, so the payload digest alone would call every re-check a change.
     "content_digest": "TEXT",
+    # A pending URL that failed transiently is not fetched again before this time (ISO UTC; crawler/retry.py).
+    "retry_at": "TEXT",
 }
 
 
@@ -102,6 +104,7 @@ class UrlState:
     warc_target_uri: str | None = None
     last_checked: str | None = None
     content_digest: str | None = None
+    retry_at: str | None = None  # pending after a transient failure: not to be fetched before this (ISO UTC)
 
     @property
     def version_pointer(self) -> WarcPointer | None:
@@ -201,7 +204,8 @@ class CrawlState:
     def get(self, url: str) -> UrlState | None:
         row = self._db.execute(
             "SELECT url, source, state, attempts, record_id, etag, last_modified, payload_digest, warc_record_id,"
-            " warc_filename, warc_offset, warc_date, warc_target_uri, last_checked, content_digest FROM urls WHERE url=?",
+            " warc_filename, warc_offset, warc_date, warc_target_uri, last_checked, content_digest, retry_at"
+            " FROM urls WHERE url=?",
             (url,),
         ).fetchone()
         return UrlState(*row) if row else None
@@ -225,8 +229,10 @@ class CrawlState:
         self._db.execute("UPDATE urls SET state='leased', attempts=attempts+1 WHERE url=?", (url,))
 
     def pending(self, source: str) -> Iterator[str]:
+        """Pending URLs of `source` that are due (a transient failure's back-off over), oldest first."""
         rows = self._db.execute(
-            "SELECT url FROM urls WHERE source=? AND state='pending' ORDER BY first_seen", (source,)
+            "SELECT url FROM urls WHERE source=? AND state='pending' AND (retry_at IS NULL OR retry_at<=?)"
+            " ORDER BY first_seen", (source, _now()),
         ).fetchall()
         return (r[0] for r in rows)
 
@@ -250,7 +256,7 @@ class CrawlState:
         self._db.execute(
             """UPDATE urls SET state='done', last_status=?, record_id=?, reason=?, etag=?, last_modified=?,
                payload_digest=?, content_digest=?, warc_filename=?, warc_offset=?, warc_record_id=?, last_seen=?,
-               warc_date=?, warc_target_uri=?, last_checked=?, versions=versions+? WHERE url=?""",
+               warc_date=?, warc_target_uri=?, last_checked=?, versions=versions+?, retry_at=NULL WHERE url=?""",
             (
                 http_status,
                 record_id,
@@ -271,23 +277,24 @@ class CrawlState:
             ),
         )
 
-    def release(self, url: str, reason: str, http_status: int | None = None) -> None:
-        """A transient failure (timeout, 503): back to pending, for the next run."""
+    def release(self, url: str, reason: str, http_status: int | None = None, retry_at: str | None = None) -> None:
+        """A transient failure (timeout, 503): back to pending, for a later run, not before `retry_at` (None: the
+        next run)."""
         self._db.execute(
-            "UPDATE urls SET state='pending', reason=?, last_status=?, last_seen=? WHERE url=?",
-            (reason, http_status, _now(), url),
+            "UPDATE urls SET state='pending', reason=?, last_status=?, last_seen=?, retry_at=? WHERE url=?",
+            (reason, http_status, _now(), retry_at, url),
         )
 
     def requeue(self, url: str) -> None:
         """Back to pending, unless already done (a done URL's records are on disk by construction)."""
-        self._db.execute("UPDATE urls SET state='pending' WHERE url=? AND state!='done'", (url,))
+        self._db.execute("UPDATE urls SET state='pending', retry_at=NULL WHERE url=? AND state!='done'", (url,))
 
     def requeue_lost_captures(self, warc_filename: str, kept_size: int) -> int:
         """URLs whose stored capture lies at or past `kept_size` of `warc_filename` (cut or quarantined by a repair):
         back to pending, even when done. Returns how many."""
         with self._tx():
             return self._db.execute(
-                "UPDATE urls SET state='pending', reason='capture-lost' WHERE warc_filename=? AND warc_offset>=?",
+                "UPDATE urls SET state='pending', reason='capture-lost', retry_at=NULL WHERE warc_filename=? AND warc_offset>=?",
                 (warc_filename, kept_size),
             ).rowcount
 

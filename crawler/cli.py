@@ -240,6 +240,9 @@ def print_summary(stats: dict[str, Any], profiles: Sequence[Profile], elapsed: f
         if stats.get(prefix + "budget_exhausted"):
             # Not a failure of any page, but the run did not see everything: say so next to the failures.
             failures["not-fetched-over-budget"] = stats[prefix + "budget_exhausted"]
+        if stats.get(prefix + "retry_later"):
+            # Linked again, but failed transiently before and its back-off is not over (crawler/retry.py).
+            failures["retry-later"] = stats[prefix + "retry_later"]
         rows.append(
             (
                 profile.id,

@@ -47,8 +47,16 @@ DEFAULTS: dict[str, object] = {
     "POLICYCRAWL_RECHECK_BATCH": 100,
     # Article URLs fetched but not yet archived, at most (what a kill -9 costs in re-fetches); 0 = CONCURRENT_REQUESTS.
     "POLICYCRAWL_MAX_IN_FLIGHT": 0,
-    # A URL failing transiently (timeout, 5xx, 429) goes back to pending until it has been tried this often.
+    # A URL failing transiently (timeout, refused connection, 5xx, 429) goes back to pending until it has been
+    # fetched this often; then it is failed for good (crawler/retry.py).
     "POLICYCRAWL_MAX_ATTEMPTS": 5,
+    # A page that hung or crashed the extractor is fetched at most this often in all (a poison page must not cost
+    # a worker on every run).
+    "POLICYCRAWL_RETRY_FAILED_EXTRACT": 2,
+    # Seconds before a transiently failed URL is fetched again, doubled for each further attempt, at most
+    # ..._MAX_DELAY. 0 = the next run tries again at once.
+    "POLICYCRAWL_RETRY_FAILED_AFTER": 3600.0,
+    "POLICYCRAWL_RETRY_FAILED_MAX_DELAY": 86400.0,
     # 403/412/429/503 answers from one host before it is given up for the run (each one doubles its delay).
     "POLICYCRAWL_BACKOFF_GIVE_UP": 5,
     # Longest back-off delay in seconds; a Retry-After beyond it gives the host up for the run.

@@ -18,6 +18,7 @@ from archive.pointer import ArchivedRecord
 from extractors import listing_hints
 from crawler.items import ArticlePage
 from crawler.pool import ExtractionPool, WorkerLost, load_extractor
+from crawler.retry import RetryPolicy
 from crawler.session import ArchiveSession
 from crawler.templates import SiteTemplates
 
@@ -159,7 +160,16 @@ class ArchivePipeline:
         if item.replaces:  # a re-check that no longer extracts: keep the stored version, try again later
             session.state.mark_checked(item.frontier_url, item.status)
         else:
-            session.state.mark_failed(item.frontier_url, record.status, item.status)
+            # A page that hung or crashed the extractor may be luck (a loaded machine, a worker killed): tried again
+            # by a later run, a bounded number of times (crawler/retry.py); any other outcome is final.
+            retry = RetryPolicy.from_settings(session.crawler.settings)
+            known = session.state.get(item.frontier_url)
+            attempts = known.attempts if known is not None else 0
+            if retry.extract_failure_retried(record.status, attempts):
+                session.state.release(item.frontier_url, record.status, item.status,
+                                      retry_at=retry.retry_at(attempts))
+            else:
+                session.state.mark_failed(item.frontier_url, record.status, item.status)
 
 
 def _stopping(crawler: Crawler) -> bool:

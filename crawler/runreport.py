@@ -18,6 +18,7 @@ _PER_SOURCE = {  # JSON name -> stats key under policycrawl/source/<id>/
     "known": "known",
     "rechecks": "rechecks",
     "over_budget": "budget_exhausted",
+    "retry_later": "retry_later",  # linked again during its back-off after a transient failure (crawler/retry.py)
 }
 
 

@@ -169,7 +169,8 @@ class RedisState:
         """No-op: the enqueue leases atomically (see the module docstring)."""
 
     def pending(self, source: str) -> Iterator[str]:
-        return iter(self.db.zrange(self.frontier.pending_key(source), 0, -1))
+        """Due pending URLs: the score is when a URL may be fetched (found, or its retry_at after a failure)."""
+        return iter(self.db.zrangebyscore(self.frontier.pending_key(source), "-inf", _epoch(_now())))
 
     def mark_done(self, url: str, *, record_id: str | None, http_status: int | None, warc: WarcPointer | None,
                   etag: str | None = None, last_modified: str | None = None, payload_digest: str | None = None,
@@ -184,7 +185,7 @@ class RedisState:
                 "last_modified": last_modified, "payload_digest": payload_digest, "content_digest": content_digest,
                 "warc_filename": warc.filename if warc else None, "warc_offset": warc.offset if warc else None,
                 "warc_record_id": warc.record_id if warc else None, "last_seen": now, "warc_date": warc_date,
-                "warc_target_uri": warc_target_uri, "last_checked": now,
+                "warc_target_uri": warc_target_uri, "last_checked": now, "retry_at": None,
             })
             if new_version:
                 pipe.hincrby(key, "versions", 1)
@@ -194,13 +195,14 @@ class RedisState:
             pipe.zadd(self.frontier.key("done", source), {url: _epoch(now)})
             self._settle(pipe, url)
 
-    def release(self, url: str, reason: str, http_status: int | None = None) -> None:
+    def release(self, url: str, reason: str, http_status: int | None = None, retry_at: str | None = None) -> None:
         now = _now()
         key = self._key(url)
         source = self.db.hget(key, "source") or ""
         with self._write() as pipe:
-            self._set(pipe, key, {"state": "pending", "reason": reason, "last_status": http_status, "last_seen": now})
-            pipe.zadd(self.frontier.pending_key(source), {url: _epoch(now)})
+            self._set(pipe, key, {"state": "pending", "reason": reason, "last_status": http_status, "last_seen": now,
+                                  "retry_at": retry_at})
+            pipe.zadd(self.frontier.pending_key(source), {url: _epoch(retry_at or now)})
             pipe.zadd(self.frontier.key("failures"), {url: _epoch(now)})
             self._settle(pipe, url)
 
@@ -210,6 +212,7 @@ class RedisState:
         if row[0] and row[0] != "done":
             with self._write() as pipe:
                 pipe.hset(key, "state", "pending")
+                pipe.hdel(key, "retry_at")
                 pipe.zadd(self.frontier.pending_key(row[1] or ""), {url: _epoch(_now())})
 
     def mark_failed(self, url: str, reason: str, http_status: int | None = None) -> None:
@@ -255,6 +258,7 @@ class RedisState:
             if name == warc_filename and offset is not None and int(offset) >= kept_size:
                 with self._write() as pipe:
                     pipe.hset(key, mapping={"state": "pending", "reason": "capture-lost"})
+                    pipe.hdel(key, "retry_at")
                     pipe.zadd(self.frontier.pending_key(source or ""), {url: _epoch(_now())})
                     pipe.zrem(self.frontier.key("done", source or ""), url)
                 n += 1

@@ -40,6 +40,7 @@ from crawler.items import ArticlePage
 from extractors.listing_hints import listing_hint
 from crawler.politeness import HostGivenUp
 from crawler.recheck import RECHECK_META, REFETCH_META, UNCHANGED_META, RecheckPolicy
+from crawler.retry import RetryPolicy
 from crawler.safety import RefusedRequest
 from crawler.session import ArchiveSession, frontier_key
 from crawler.traps import UnrequestedEncoding
@@ -60,7 +61,8 @@ GKMLPT_PER_PAGE_META = "policycrawl_gkmlpt_per_page"
 _SCRIPT_HREF = re.compile(r"""href\s*=\s*["']([^"'<>\s]+)["']""")
 
 # Failures that say nothing about the page: the URL goes back to pending and the next run tries again
-# (up to POLICYCRAWL_MAX_ATTEMPTS). Everything else (404, robots, refused) marks it failed for good.
+# (up to POLICYCRAWL_MAX_ATTEMPTS, after a back-off: crawler/retry.py). Everything else (404, robots, refused)
+# marks it failed for good.
 _TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 # Links a listing page uses for "next page" when the profile names no selector.
@@ -201,6 +203,9 @@ class PolicySpider(Spider):
         recheck = known is not None and not force and key not in self.seen_this_run and self.recheck.is_due(known)
         if known is not None and known.state in ("done", "failed") and not force and not recheck:
             self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/known")
+            return
+        if not force and not resumed and RetryPolicy.waiting(known):  # failed transiently; its back-off is not over
+            self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/retry_later")
             return
         if known is None:
             state.discover(key, profile.id, url)
@@ -476,10 +481,10 @@ class PolicySpider(Spider):
             return  # the stored version stays; the re-check is due again next run
         if session.stopping:
             return  # stopping (disk full, SIGTERM): the URL stays leased and is re-queued next start
-        max_attempts = self.crawler.settings.getint("POLICYCRAWL_MAX_ATTEMPTS")
+        retry = RetryPolicy.from_settings(self.crawler.settings)
         known = session.state.get(key)
-        if transient and known is not None and known.attempts < max_attempts:
-            session.state.release(key, reason, status)
+        if transient and known is not None and retry.fetch_failure_retried(known.attempts):
+            session.state.release(key, reason, status, retry_at=retry.retry_at(known.attempts))
         else:
             session.state.mark_failed(key, reason, status)
 
