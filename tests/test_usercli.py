@@ -219,6 +219,37 @@ def test_fetch_of_a_404_or_refused_url_is_not_success(tmp_path: Path):
     assert len(_records(tmp_path / "o")) == 1
 
 
+def test_fetch_of_an_unchanged_url_writes_no_second_line(tmp_path: Path):
+    """`fetch` of an archived URL is a re-check: unchanged → a WARC revisit and no second JSONL line; changed → a
+    full capture and one new line that `replaces` the first version's WARC record."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = tmp_path / "o"
+    with RouteServer(_routes()) as server:
+        url = f"{server.base}/art/1.html"
+
+        def fetch():
+            result = run_policycrawl("fetch", url, "--out", str(out), "--allow-loopback", *LOOPBACK_SETTINGS)
+            assert result.returncode == exitcodes.OK, result.stderr[-2000:]
+
+        fetch()
+        fetch()
+        assert server.hits["/art/1.html"] == 2
+        lines = _records(out)
+        assert len(lines) == 1, [line["url"] for line in lines]
+        kinds = []
+        for warc in sorted((out / "warc").glob("*.warc.gz")):
+            with open(warc, "rb") as fh:
+                kinds += [r.rec_type for r in ArchiveIterator(fh)
+                          if r.rec_headers.get_header("WARC-Target-URI") == url and r.rec_type in ("response", "revisit")]
+        assert kinds == ["response", "revisit"], kinds
+        server.routes["/art/1.html"] = Route(200, HTML, _article(1).replace("（第1篇）".encode(), "（第1篇，修订）".encode()))
+        fetch()
+    lines = _records(out)
+    assert len(lines) == 2 and "修订" in lines[1]["text"], [line["url"] for line in lines]
+    assert lines[1]["replaces"] == lines[0]["warc"]["record_id"]
+
+
 def test_closespider_stop_is_success_with_a_note(tmp_path: Path):
     with RouteServer(_routes()) as server:
         result = run_policycrawl("crawl", "--start", f"{server.base}/list/", "--follow", r"/art/\d+\.html$",

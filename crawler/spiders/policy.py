@@ -200,7 +200,11 @@ class PolicySpider(Spider):
             return
         state = self.session.state
         known = state.get(key)
-        recheck = known is not None and not force and key not in self.seen_this_run and self.recheck.is_due(known)
+        recheck = known is not None and key not in self.seen_this_run and (
+            self.recheck.is_due(known) if not force
+            # Asked for by name (`policycrawl fetch`) but archived already: a re-check, due or not, so an unchanged
+            # page becomes a WARC revisit and no second identical JSONL line; a changed one a new version.
+            else known.state == "done" and bool(known.record_warc_id))
         if known is not None and known.state in ("done", "failed") and not force and not recheck:
             self.crawler.stats.inc_value(f"policycrawl/source/{profile.id}/known")
             return
