@@ -34,6 +34,47 @@ def two_runs(tmp_path_factory) -> Path:
     return out
 
 
+def _free_port_range(count: int) -> int:
+    """A first port with `count` free ports after it (the demo's replica sites listen on PORT+i)."""
+    import random
+    import socket
+
+    for _ in range(50):
+        first = random.randrange(20000, 60000)
+        socks = []
+        try:
+            for port in range(first, first + count):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no range of free ports")
+
+
+@pytest.fixture(scope="module")
+def two_demo_runs(tmp_path_factory) -> Path:
+    """Issue 12's "done when": `policycrawl demo` twice into one directory on the same ports; the second run is
+    incremental (every article known, none fetched or written again)."""
+    from crawler.demo.replica import build_sites
+
+    out = tmp_path_factory.mktemp("demo-report") / "D"
+    port = _free_port_range(len(build_sites()))
+    for _ in range(2):
+        result = run_policycrawl("demo", "--out", str(out), "--port", str(port), "-s", "POLICYCRAWL_EXTRACT_WORKERS=2")
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert f"on 127.0.0.1:{port}+" in result.stderr and "busy" not in result.stderr, result.stderr[-3000:]
+    first, second = sorted((json.loads(p.read_text("utf-8")) for p in (out / "runs").glob("*.json")),
+                           key=lambda r: r["started"])
+    assert first["total"]["new"] > 100 and second["total"]["new"] == 0, (first["total"], second["total"])
+    assert second["total"]["known"] > 0 and second["records_file"] is None, second
+    return out
+
+
 def test_each_run_writes_its_figures_as_json(two_runs: Path):
     runs = sorted((json.loads(p.read_text("utf-8")) for p in (two_runs / "runs").glob("*.json")),
                   key=lambda r: r["started"])
@@ -84,10 +125,10 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     return width, bpp, rows
 
 
-def test_report_renders_in_headless_chromium(two_runs: Path, tmp_path: Path):
+def test_report_renders_in_headless_chromium(two_demo_runs: Path, tmp_path: Path):
     assert CHROMIUM, "chromium is not installed (CI installs it: .ci/run)"
     report = tmp_path / "report.html"
-    result = run_policycrawl("report", "--out", str(two_runs), "-o", str(report))
+    result = run_policycrawl("report", "--out", str(two_demo_runs), "-o", str(report))
     assert result.returncode == 0, result.stderr
     html = report.read_text("utf-8")
     assert html.count("<svg") >= 4 and 'class="bar"' in html
