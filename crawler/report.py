@@ -145,7 +145,8 @@ def render(data: dict[str, Any]) -> str:
     runs = data["runs"]
     per_day = data["articles_per_day"]
     sources = sorted({s for c in per_day.values() for s in c})
-    run_series = ["new", "changed", "revisits", "failures"]
+    # "known": archived articles a run found linked again and left alone; an incremental run is mostly that.
+    run_series = ["new", "changed", "revisits", "failures", "known"]
     run_columns = []
     run_rows = []
     reasons: Counter[str] = Counter()
@@ -155,7 +156,8 @@ def render(data: dict[str, Any]) -> str:
         reasons.update(total.get("failures") or {})
         label = (run.get("started") or "")[5:16].replace("T", " ")
         run_columns.append((label, {"new": total.get("new", 0), "changed": total.get("changed", 0),
-                                    "revisits": total.get("revisits", 0), "failures": failures}))
+                                    "revisits": total.get("revisits", 0), "failures": failures,
+                                    "known": total.get("known", 0)}))
         run_rows.append([run.get("run"), run.get("started"), run.get("outcome"), total.get("requests", 0),
                          total.get("responses", 0), total.get("new", 0), total.get("changed", 0),
                          total.get("revisits", 0), total.get("known", 0), failures, run.get("seconds", "")])
@@ -172,7 +174,7 @@ def render(data: dict[str, Any]) -> str:
         "<h2>Articles per source per day</h2><p class=\"note\">by publish date (+08:00), else fetch date</p>",
         stacked_bars(list(per_day.items()), sources, "articles per source per day"),
         "<h2>Runs</h2>",
-        stacked_bars(run_columns, run_series, "per run: new, changed, revisits, failures"),
+        stacked_bars(run_columns, run_series, "per run: new, changed, revisits, failures, known"),
         _table(["run", "started", "outcome", "requests", "responses", "new", "changed", "revisits", "known",
                 "failures", "seconds"], run_rows),
         "<h2>Failures by reason</h2>",
