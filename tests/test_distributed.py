@@ -238,3 +238,35 @@ def test_requests_travel_as_json_only(meta: dict) -> None:
     assert json.loads(request_to_json(follow))["callback"] == "parse_listing"
     for key, value in meta.items():
         assert back.meta[key] == value
+
+
+def test_a_url_another_worker_queued_is_fetched_not_failed(tmp_path: Path) -> None:
+    """A worker starting while another is walking a listing reads the URLs it just discovered as pending and asks
+    for them again; the run already queued them, so the scheduler drops the copy. That drop is no redirect loop:
+    the URL must stay leased and its queued copy be fetched (it was marked failed and lost, 28 of 40 articles of a
+    host in one benchmark run)."""
+    from crawler.distributed.frontier import RedisFrontier
+    from crawler.distributed.state import RedisState
+    from crawler.session import frontier_key
+
+    with RedisServer(tmp_path / "redis") as redis, Sites(1, 5) as sites:
+        args = sites.write_profiles(tmp_path)
+        other = RedisFrontier(redis.url, worker="other", lease_ttl=6)
+        other.join_run(30)  # the run the worker joins (same seen-set)
+        state = RedisState(other)
+        url = f"{sites.servers[0].base}/a/1.html"
+        key = frontier_key(url)
+        state.discover(key, "site0", url)
+        payload = json.dumps({"url": url, "method": "GET", "headers": {}, "body": "", "priority": 0,
+                              "dont_filter": False, "callback": "parse_article", "errback": "on_error",
+                              "meta": {"policycrawl_profile": {"$profile": "site0"}, "policycrawl_kind": "article",
+                                       "policycrawl_frontier_url": key}, "cb_kwargs": {}, "flags": []})
+        assert other.enqueue("127.0.0.2", payload, dedup="a " + key, lease_url=key)
+        # What the starting worker read a moment before the other worker queued it: still pending.
+        other.db.zadd(other.pending_key("site0"), {key: time.time()})
+        other.leave()
+        proc = _start(worker_command(redis.url, tmp_path / "out", "w0", args), tmp_path / "w0.log")
+        assert _wait([proc], 300) == [0], (tmp_path / "w0.log").read_text()[-3000:]
+        hits = sites.article_hits()
+    assert {r["url"] for r in _lines(tmp_path / "out")} == sites.wanted()
+    assert [u for u in sites.wanted() if hits.get(u) != 1] == []

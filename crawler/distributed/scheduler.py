@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 FRONTIER_META = "policycrawl_frontier_url"
 REPLACES_META = "policycrawl_replaces"
+QUEUED_ELSEWHERE_META = "policycrawl_queued_elsewhere"  # crawler/spiders/policy.py reads it
 
 
 def json_key(payload: str) -> str | None:
@@ -135,6 +136,9 @@ class RedisScheduler(BaseScheduler):
         if added:
             self.stats.inc_value("policycrawl/redis/enqueued")
         else:
+            # Queued already in this cluster run (by this or another worker): the engine signals the drop, and the
+            # spider must not take it for a redirect loop and fail the URL whose queued copy is still to come.
+            request.meta[QUEUED_ELSEWHERE_META] = True
             self.stats.inc_value("policycrawl/redis/duplicate")
         return added
 
@@ -276,9 +280,13 @@ class RedisScheduler(BaseScheduler):
                 h.idle_since = h.idle_since or now
                 if now - h.idle_since >= self.idle_release:
                     self._release(host)
+            else:
+                h.idle_since = None
         live = self.frontier.live_workers()
         share = min(self.max_hosts, math.ceil(len(with_work) / live)) if with_work else 0
-        active = [x for x in self.hosts if not self.hosts[x].draining]
+        # A finished host kept for POLICYCRAWL_REDIS_IDLE_RELEASE (in case work for it turns up) does not count
+        # towards the share: counting it left a slot of this worker unused for seconds at each host it finished.
+        active = self._active()
         if len(active) > share and live > 1:
             # More hosts than this worker's share while others are alive (it started first, or a worker joined):
             # hand the surplus over, least loaded first.
@@ -288,7 +296,7 @@ class RedisScheduler(BaseScheduler):
         elif len(active) < share and now - self._last_acquire >= 0.5:
             self._last_acquire = now
             for host in with_work:
-                if len([x for x in self.hosts if not self.hosts[x].draining]) >= share:
+                if len(self._active()) >= share:
                     break
                 if host not in self.hosts and self.frontier.acquire(host):
                     self._adopt(host, now)
@@ -296,6 +304,9 @@ class RedisScheduler(BaseScheduler):
             nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
             if nextcall is not None:
                 nextcall.schedule()
+
+    def _active(self) -> list[str]:
+        return [x for x, h in self.hosts.items() if not h.draining and h.idle_since is None]
 
     def _audit(self, now: float) -> None:
         """Claims that nothing in this process works on any more are processed again instead of being held until

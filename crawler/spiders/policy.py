@@ -55,6 +55,9 @@ FRONTIER_META = "policycrawl_frontier_url"
 LISTING_META = "policycrawl_listing"  # the start URL a listing page's pagination began at
 REPLACES_META = "policycrawl_replaces"  # WARC-Record-ID of the version an unconditional re-fetch replaces
 LISTING_HINT_META = "policycrawl_listing_hint"  # what the listing said about an article (extractors/listing_hints.py)
+# Set by the distributed scheduler on a request it did not queue because the cluster's run already queued it
+# (another worker listed or resumed the same URL): not a redirect loop, the queued copy gets fetched.
+QUEUED_ELSEWHERE_META = "policycrawl_queued_elsewhere"
 GKMLPT_CAT_META = "policycrawl_gkmlpt_cat"
 GKMLPT_PER_PAGE_META = "policycrawl_gkmlpt_per_page"
 # href="…" inside inline script text (listings whose records sit in a script).
@@ -127,7 +130,8 @@ class PolicySpider(Spider):
         no answer and no errback: without this it stayed leased and was fetched again every run."""
         key = request.meta.get(FRONTIER_META)
         session = self.session
-        if not key or session.stopping or request.meta.get(RECHECK_META) is not None:
+        if not key or session.stopping or request.meta.get(RECHECK_META) is not None \
+                or request.meta.get(QUEUED_ELSEWHERE_META):
             return
         session.gate.settle(key)
         known = session.state.get(key)
