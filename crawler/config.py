@@ -45,7 +45,8 @@ DEFAULTS: dict[str, object] = {
     # At most this many due articles per source are taken from the state at the start of a run (articles
     # linked from listings, feeds and sitemaps are re-checked when due in any case, within the page budget).
     "POLICYCRAWL_RECHECK_BATCH": 100,
-    # Article URLs fetched but not yet archived, at most (what a kill -9 costs in re-fetches); 0 = CONCURRENT_REQUESTS.
+    # Article URLs fetched but not yet archived, at most (what a kill -9 costs in re-fetches); 0 = twice
+    # CONCURRENT_REQUESTS (pages being downloaded plus pages being extracted and fsynced).
     "POLICYCRAWL_MAX_IN_FLIGHT": 0,
     # A URL failing transiently (timeout, refused connection, 5xx, 429) goes back to pending until it has been
     # fetched this often; then it is failed for good (crawler/retry.py).

@@ -73,6 +73,10 @@ class ExtractPipeline:
             templates.observe(item.source.id, item.body, item.url, item.headers, item.record.status)
         return item
 
+    def open_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.warm_up()
+
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.close()

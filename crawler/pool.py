@@ -85,6 +85,11 @@ class ExtractionPool:
             initializer=_warm_up,
         )
 
+    def warm_up(self) -> None:
+        """Start the workers now: pebble spawns them on the first task, so the first pages fetched would wait
+        seconds for their spawn and imports (measured 2-3 s) while the in-flight gate holds the next fetches."""
+        self._pool.schedule(os.getpid)
+
     async def extract(
         self, body: bytes, url: str, headers, *, source: SourceInfo, fetched_at: str, http_status: int
     ) -> Record:
