@@ -1,7 +1,7 @@
 """The extract() entry point: raw bytes in, one Record out, through one cascade.
 
     decode (decode.py) → parse once (dom.py; depth check) → metadata from the whole page (meta.py, dates.py)
-    → ruby removal + chrome pruning on the same tree (dom.py) → trafilatura on the pruned tree
+    → ruby removal + chrome pruning on the same tree (prune.py, layout.py; page type: pagetype.py) → trafilatura on the pruned tree
     → line cleaning: pinyin, boilerplate phrase model, editor credit, repeats (text.py)
     → script conversion (script.py) → status.
 
@@ -18,8 +18,10 @@ from collections.abc import Mapping, Sequence
 
 from w3lib.url import canonicalize_url
 
-from extractors import boundaries, dates, dom, gov, lang, listing, meta, published, regions, script, template, text
+from extractors import (boundaries, dates, dom, forum, gov, lang, listing, meta, pagetype, prune, published, regions, script,
+                        template, text)
 from extractors import publishers as publisher_decl
+from extractors.body import lead_summary
 from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
@@ -141,20 +143,20 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     if model is not None:
         # the site's own chrome, learned from its other pages (template.py); on the tree as it was learned
         template.apply_tree(root, model, keep=title_el)
-    dom.strip_ruby(root)
+    prune.strip_ruby(root)
     for block in govfound.elements:
         if block.getparent() is not None:
             block.drop_tree()  # the 信息公开 block goes to Record.gov, not to the text
-    dom.drop_unseen(root)
+    prune.drop_unseen(root)
     # Forum threads, Q&A and comment pages: the replies are the content, not chrome to prune.
-    discussion, comments = dom.page_type(root, page_text) if not hints.body_selector else (False, [])
+    discussion, comments = pagetype.page_type(root, page_text) if not hints.body_selector else (False, [])
     # An article followed by its readers' comments: the comments go before pruning, which would keep a comment
     # section holding most of the page's text (long comments under a short story) as the page's main block.
     for el in comments:
         if el.getparent() is not None:
             el.drop_tree()
     thread_root = copy.deepcopy(root) if discussion else None
-    dom.prune(root, hints.drop_selectors, reshape=not discussion)
+    prune.prune(root, hints.drop_selectors, reshape=not discussion)
     if not discussion:
         # where the article ends: a following story, feeds and card grids go by structure (boundaries.py)
         boundaries.cut_second_story(root, title_el)
@@ -175,7 +177,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     # www.sz.gov.cn's div.fjdown), so attachments are looked for in the body's enclosing block too.
     scope = container.getparent() if container is not root and container.getparent() is not None else container
     attachments = meta.merge_attachments(meta.find_attachments(scope, url), attachment_block)
-    lead = dom.lead_summary(container)
+    lead = lead_summary(container)
     raw = _trafilatura_text(container, url, anchors)
     if headline is not None and headline.removed and len(raw) < _SHORT_TEXT:
         headline.restore()
@@ -201,7 +203,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         raw = _with_attachment_lines(container, raw)
     if thread_root is not None:
         article = raw
-        dom.prune(thread_root, hints.drop_selectors, discussion=True)
+        prune.prune(thread_root, hints.drop_selectors, discussion=True)
         thread = _trafilatura_run(copy.deepcopy(thread_root), url, precision=False, comments=True)
         if len(thread) > len(raw):
             raw = thread
@@ -210,7 +212,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         # itself one of the posts (forum software declares threads as articles): otherwise posts there are
         # readers' comments under a blog or news story.
         have = text._key(raw)
-        messages, furniture = dom.post_parts(thread_root)
+        messages, furniture = forum.post_parts(thread_root)
         missing = [] if _declared_article(tags) and not _opens_thread(article, messages) else [
             line for post in messages for line in post.splitlines()
             if len(text._key(line)) >= 2 and text._key(line) not in have
@@ -520,7 +522,7 @@ def _drop_post_furniture(raw: str, messages: list[str], furniture: set[str]) -> 
     chrome.discard("")
     return "\n".join(
         line for line in raw.splitlines()
-        if not dom.is_post_byline(line) and not _SEPARATOR_LINE.fullmatch(line) and not _assembled(line, chrome, said)
+        if not forum.is_post_byline(line) and not _SEPARATOR_LINE.fullmatch(line) and not _assembled(line, chrome, said)
     )
 
 
@@ -530,7 +532,7 @@ def _assembled(line: str, chrome: set[str], said: set[str]) -> bool:
     key = text._key(line)
     if key in chrome:
         return True
-    rest = dom.without_stamps(line) if len(line) <= 80 and key not in said else None
+    rest = forum.without_stamps(line) if len(line) <= 80 and key not in said else None
     if rest is None:
         return False
     parts = [text._key(p) for p in re.split(r"[\s|｜·•/]+", rest)]

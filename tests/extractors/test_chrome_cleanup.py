@@ -3,7 +3,8 @@ early </html>, empty inline placeholders or a header block picked by precision m
 
 from __future__ import annotations
 
-from extractors import api, dom
+from extractors import api, dom, layout, prune
+from extractors.body import lead_summary
 from extractors.api import extract
 from extractors.text import clean_lines, is_chrome
 
@@ -28,7 +29,7 @@ def _page(body: str, title: str = "某市召开生态环境保护工作会议部
 
 def _pruned_text(body_html: str) -> str:
     root = dom.parse(f"<html><body>{body_html}</body></html>").root
-    dom.prune(root)
+    prune.prune(root)
     return root.text_content()
 
 
@@ -83,12 +84,12 @@ def test_comment_vocabulary_and_disclaimer_lines():
 
 def test_single_row_table_is_a_layout_table():
     root = dom.parse("<html><body><table><tr><td><p>a</p></td><td><p>b</p></td></tr></table></body></html>").root
-    assert dom.is_layout_table(root.find(".//table"))
+    assert layout.is_layout_table(root.find(".//table"))
     root = dom.parse(
         "<html><body><table><tr><th>年份</th><th>产量</th></tr><tr><td>2020</td><td>100</td></tr>"
         "<tr><td>2021</td><td>120</td></tr></table></body></html>"
     ).root
-    assert not dom.is_layout_table(root.find(".//table"))
+    assert not layout.is_layout_table(root.find(".//table"))
 
 
 def test_page_wrapping_table_does_not_print_pipes():
@@ -180,10 +181,10 @@ def test_header_block_picked_by_precision_mode_loses_to_prose():
 def test_intro_box_is_a_lead():
     lead = "<div class='introduction'>某某表示，经典作品值得尊重，随意改编并不值得提倡，应当加强原创能力建设。</div>"
     root = dom.parse(f"<html><body>{lead}{ARTICLE}</body></html>").root
-    assert dom.lead_summary(root).startswith("某某表示")
+    assert lead_summary(root).startswith("某某表示")
     profile = "<div class='profile-intro'>某某认证博客专家，码龄五年，擅长数据分析与建模工作。</div>"
     root = dom.parse(f"<html><body>{profile}{ARTICLE}</body></html>").root
-    assert dom.lead_summary(root) is None
+    assert lead_summary(root) is None
 
 
 def test_caption_after_an_image_link_survives():
@@ -206,7 +207,7 @@ def test_short_replies_with_their_own_reply_form_are_kept():
     )
     article = "<p>" + "这是一篇关于设置网络代理的技术文章正文内容，介绍具体的步骤和注意事项。" * 4 + "</p>"
     root = dom.parse(f"<html><body><article>{article}</article><div class='feed'>{replies}</div></body></html>").root
-    dom.drop_unseen(root)
+    prune.drop_unseen(root)
     text = root.text_content()
     assert all(f"第{i}楼的回复内容很短" in text for i in range(4))
     assert "写下你的回复" not in text and root.find(".//form") is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors import api, dom, extract, text
+from extractors import api, dom, extract, forum, pagetype, prune, text
 
 _REPLIES = [
     "我也遇到过这个问题，后来把显示缩放改成百分之百就好了，可以试试看。",
@@ -54,11 +54,11 @@ def test_thread_keeps_question_and_replies():
 
 def test_thread_detected_and_article_not():
     root = dom.parse(_thread().decode()).root
-    dom.drop_unseen(root)
-    assert dom.is_discussion(root)
+    prune.drop_unseen(root)
+    assert pagetype.page_type(root)[0]
     root = dom.parse(_article_with_comments().decode()).root
-    dom.drop_unseen(root)
-    assert not dom.is_discussion(root)  # comments hold less than 30 % of the text
+    prune.drop_unseen(root)
+    assert not pagetype.page_type(root)[0]  # comments hold less than 30 % of the text
 
 
 def test_article_comments_stay_out():
@@ -90,12 +90,12 @@ def _stamped_thread(ages=("3天前", "2天前", "1天前", "5小时前")) -> byt
 
 def test_thread_without_thread_words_is_detected_by_post_stamps():
     root = dom.parse(_stamped_thread().decode()).root
-    dom.drop_unseen(root)
-    assert dom.is_discussion(root)
+    prune.drop_unseen(root)
+    assert pagetype.page_type(root)[0]
     # day-only dates mark related-article lists as often as posts: no time of day, no age, no thread
     root = dom.parse(_stamped_thread(ages=("2021-01-03",) * 4).decode()).root
-    dom.drop_unseen(root)
-    assert not dom.is_discussion(root)
+    prune.drop_unseen(root)
+    assert not pagetype.page_type(root)[0]
 
 
 def test_stamped_thread_keeps_comments_without_their_bylines():
@@ -125,7 +125,7 @@ def _nested_thread() -> bytes:
 def test_nested_replies_each_give_a_message_in_page_order():
     # replies under one post only: not a part of every post (its message or user block) but posts of their own
     root = dom.parse(_nested_thread().decode()).root
-    assert dom.post_texts(root) == [
+    assert forum.post_parts(root)[0] == [
         "第一条评论：这个插件在手机上打不开。",
         "我这边也一样，换了浏览器也不行。",
         "清一下缓存再试试，应该能解决。",
@@ -141,7 +141,7 @@ def test_block_in_every_post_is_part_of_the_post_not_a_reply():
         for i, m in enumerate(_SHORT)
     ) + '<div class="comment-item"><div class="name">乙</div><div class="deleted">该评论已删除</div></div>'
     root = dom.parse(f'<html><body><div class="list">{html}</div></body></html>').root
-    assert [" ".join(t.split()) for t in dom.post_texts(root)] == [f"{m} {m}" for m in _SHORT] + ["该评论已删除"]
+    assert [" ".join(t.split()) for t in forum.post_parts(root)[0]] == [f"{m} {m}" for m in _SHORT] + ["该评论已删除"]
 
 
 def test_reply_using_thread_words_is_a_message_not_a_byline():
@@ -151,7 +151,7 @@ def test_reply_using_thread_words_is_a_message_not_a_byline():
         for i, m in enumerate(msgs)
     )
     root = dom.parse(f'<html><body>{html}</body></html>').root
-    assert dom.post_texts(root) == msgs
+    assert forum.post_parts(root)[0] == msgs
 
 
 def test_byline_pieces_are_furniture_and_long_names_are_not_messages():
@@ -161,7 +161,7 @@ def test_byline_pieces_are_furniture_and_long_names_are_not_messages():
         for i, m in enumerate(_SHORT)
     )
     root = dom.parse(f'<html><body><div class="list">{html}</div></body></html>').root
-    messages, furniture = dom.post_parts(root)
+    messages, furniture = forum.post_parts(root)
     assert messages == _SHORT
     assert "一个很长很长的用户昵称1号" in furniture and "2周前" in furniture
     assert not furniture & set(_SHORT)
@@ -176,7 +176,7 @@ def test_topic_link_list_is_not_a_post_group():
         f'<span>回复</span></div><div class="side">{items}</div></body></html>'
     )
     root = dom.parse(html).root
-    assert dom._post_group(root) == []
+    assert forum.post_group(root) == []
 
 
 def test_short_thread_under_big_menus_is_a_discussion():
@@ -186,8 +186,8 @@ def test_short_thread_under_big_menus_is_a_discussion():
     )
     html = f'<html><body><nav><ul>{menu}</ul></nav><div class="thread">{posts}</div></body></html>'
     root = dom.parse(html).root
-    dom.drop_unseen(root)
-    assert dom.is_discussion(root)
+    prune.drop_unseen(root)
+    assert pagetype.page_type(root)[0]
 
 
 def test_thread_declaring_itself_an_article_keeps_its_posts(monkeypatch):
@@ -232,7 +232,7 @@ def test_byline_joined_into_one_line_is_dropped():
         for i, m in enumerate(_SHORT)
     )
     root = dom.parse(f'<html><body><div class="comments">{items}</div></body></html>').root
-    messages, furniture = dom.post_parts(root)
+    messages, furniture = forum.post_parts(root)
     raw = "\n".join(f"{100 + i} 观众{i} 看过 2024-04-0{i + 1} 13:19:20\n{m}" for i, m in enumerate(_SHORT))
     assert api._drop_post_furniture(raw, messages, furniture).splitlines() == _SHORT
     # a reply that mentions a time is no byline
@@ -276,12 +276,12 @@ def _article_under_long_comments(paragraphs: int = 8, comments: int = 18) -> byt
 
 def test_article_with_long_comment_section_is_an_article():
     root = dom.parse(_article_under_long_comments().decode()).root
-    dom.drop_unseen(root)
-    posts = dom._post_group(root)
-    assert dom._posts_share(root, posts) >= 0.35  # a thread by its share alone, and kept by prune as "most of the page"
-    discussion, comments = dom.page_type(root)
+    prune.drop_unseen(root)
+    posts = forum.post_group(root)
+    assert pagetype._posts_share(root, posts) >= 0.35  # a thread by its share alone, and kept by prune as "most of the page"
+    discussion, comments = pagetype.page_type(root)
     assert not discussion and comments == posts
-    assert not dom.is_discussion(root)
+    assert not pagetype.page_type(root)[0]
 
 
 def test_article_with_long_comment_section_gives_the_article_only():
@@ -313,8 +313,8 @@ def test_thread_whose_topic_is_outside_the_replies_stays_a_thread():
     assert len(long) > 400
     for topic in (short, long):
         root = dom.parse(_topic_outside_replies(topic).decode()).root
-        dom.drop_unseen(root)
-        assert dom.page_type(root) == (True, [])
+        prune.drop_unseen(root)
+        assert pagetype.page_type(root) == (True, [])
         rec = extract(_topic_outside_replies(topic), "http://127.0.0.1:8000/thread-9.html")
         for msg in _COMMENTS:
             assert msg in rec.text
@@ -333,9 +333,9 @@ def test_question_shorter_than_its_answers_stays_a_thread():
     )
     html = f'<html><body><h1>补贴怎么申请</h1><div class="question">{question}</div><div class="answers">{answers}</div></body></html>'
     root = dom.parse(html).root
-    dom.drop_unseen(root)
-    assert dom._article_before(root, dom._post_group(root)) is False  # 400+ characters in paragraphs, but shorter
-    assert dom.page_type(root) == (True, [])
+    prune.drop_unseen(root)
+    assert pagetype._article_before(root, forum.post_group(root)) is False  # 400+ characters in paragraphs, but shorter
+    assert pagetype.page_type(root) == (True, [])
 
 
 def test_page_column_in_a_list_is_not_one_list_item_line():
@@ -371,13 +371,13 @@ def test_comment_section_named_after_the_post_is_chrome():
         "</body></html>"
     )
     root = dom.parse(html).root
-    dom.drop_unseen(root)
-    assert not dom.is_discussion(root)
+    prune.drop_unseen(root)
+    assert not pagetype.page_type(root)[0]
     section = root.get_element_by_id("post_comment")
     assert 200 < dom.text_len(section) < 0.35 * dom.text_len(root.find("body"))  # kept by its keep word alone
-    dom.prune(root)
+    prune.prune(root)
     kept = dom.visible_text(root)
     assert "第11段" in kept and "网友乙" not in kept and not any(m in kept for m in _COMMENTS)
     rec = extract(html.encode(), "http://127.0.0.1:8000/news/3.html")
     assert "第9段" in rec.text and "网友乙" not in rec.text
-    assert not dom._names_comments(dom.parse('<div class="post_content">x</div>').root.find(".//div"))
+    assert not prune._names_comments(dom.parse('<div class="post_content">x</div>').root.find(".//div"))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from extractors import dom
+from extractors import dom, prune
 
 
 def _pruned_text(body_html: str) -> str:
     root = dom.parse(f"<html><body>{body_html}</body></html>").root
-    dom.prune(root)
+    prune.prune(root)
     return root.text_content()
 
 
