@@ -19,6 +19,8 @@ from benchmarks.extraction import REPO, evaldata_root
 
 def _pages():
     """(key, body, url, headers, source-or-None) for every page covered."""
+    if not evaldata_root().is_dir():
+        raise SystemExit(f"evaldata not found at {evaldata_root()} (set POLICYCRAWL_EVALDATA)")
     for path in sorted(evaldata_root().rglob("*.html")):
         truth = path.with_suffix(".json")
         url = ""
