@@ -1,6 +1,7 @@
 """The extract() entry point: raw bytes in, one Record out, through one cascade.
 
-    decode (decode.py) → parse once (dom.py; depth check) → metadata from the whole page (meta.py, dates.py)
+    decode (decode.py) → parse once (dom.py; depth check) → metadata from the whole page (metatags.py, title.py, gov.py,
+    attachments.py, dates.py)
     → ruby removal + chrome pruning on the same tree (prune.py, layout.py; page type: pagetype.py) → trafilatura on the pruned tree
     → line cleaning: pinyin, boilerplate phrase model, editor credit, repeats (text.py)
     → script conversion (script.py) → status.
@@ -18,13 +19,15 @@ from collections.abc import Mapping, Sequence
 
 from w3lib.url import canonicalize_url
 
-from extractors import (boundaries, dates, dom, forum, gov, lang, listing, meta, pagetype, prune, published, regions, script,
-                        template, text)
+from extractors import (boundaries, byline, dates, dom, forum, gov, lang, listing, metatags, pagetype, prune, published, regions,
+                        script, template, text)
 from extractors import publishers as publisher_decl
+from extractors.attachments import attachment_block, find_attachments, merge_attachments, with_attachment_lines
 from extractors.body import lead_summary
 from extractors.decode import decode_html
 from extractors.record import Record, Region
 from extractors.source import ExtractionHints, SourceInfo
+from extractors.title import find_title
 
 EXTRACTOR_VERSION = "0.5.0"
 
@@ -37,7 +40,6 @@ _LISTING_MIN_LINKS = 30
 _LISTING_MAX_TEXT = 120
 # Below this many characters the precision-mode text is double-checked with trafilatura's default mode.
 _SHORT_TEXT = 300
-_EDITOR_IN_PAGE = re.compile(r"(?:责任编辑|責任編輯|责编|責編)[ \t]*[:：︱|丨][ \t]*([^\s\]）)】<]{2,20}(?:[、,， ][^\s\]）)】<]{2,6})*)")
 
 
 def record_id(url: str) -> str:
@@ -115,8 +117,8 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         return dataclasses.replace(base, status="too-deep", status_detail=parsed.detail)
 
     # ---- metadata from the whole page, before anything is pruned
-    tags = meta.meta_tags(root, hints.script_epoch_keys)
-    title, title_el = meta.find_title(root, tags, hints.title_suffixes, hints.title_prefixes,
+    tags = metatags.meta_tags(root, hints.script_epoch_keys)
+    title, title_el = find_title(root, tags, hints.title_suffixes, hints.title_prefixes,
                                        hints.title_separators)
     govfound = gov.find(root, decoded.text)
     if title_el is None and govfound.value("title"):
@@ -124,19 +126,18 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         # just "site - column").
         title = govfound.value("title")
     if hints.title_selector:
-        title = _first_text(root, hints.title_selector) or title
+        title = dom.first_text(root, hints.title_selector) or title
     page_text = dom.visible_text(root)
-    header, before = _header_window(page_text, title)
-    original_source = meta.find_source(header)
+    header = byline.header_window(page_text, title)
     entry_titles = listing.dated_titles(root)  # a column list's entries, before pruning reshapes it
     # htmldate reads the whole tree, which pruning changes: when the page has no cheaper date at all, ask it now.
     late_date = None
     if not (dates.from_text(header) or dates.from_meta(tags) or dates.from_url(url)):
         late_date = dates.from_htmldate(root, page_text)
-    selector_date = _first_text(root, hints.date_selector) if hints.date_selector else None
+    selector_date = dom.first_text(root, hints.date_selector) if hints.date_selector else None
     n_links = sum(1 for _ in root.iter("a"))
     anchors = dom.anchor_texts(root)
-    attachment_block = meta.attachment_block(root, url)  # the 附件 block, often outside the article container
+    labelled = attachment_block(root, url)  # the 附件 block, often outside the article container
 
     # ---- body
     model = source.template
@@ -176,7 +177,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     # A site's body selector picks the text; the attachment list often sits beside it ("附件下载" after the body,
     # www.sz.gov.cn's div.fjdown), so attachments are looked for in the body's enclosing block too.
     scope = container.getparent() if container is not root and container.getparent() is not None else container
-    attachments = meta.merge_attachments(meta.find_attachments(scope, url), attachment_block)
+    attachments = merge_attachments(find_attachments(scope, url), labelled)
     lead = lead_summary(container)
     raw = _trafilatura_text(container, url, anchors)
     if headline is not None and headline.removed and len(raw) < _SHORT_TEXT:
@@ -200,7 +201,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
                     and not _is_header_block(candidate)):
                 raw = candidate
     if not discussion and attachments:
-        raw = _with_attachment_lines(container, raw)
+        raw = with_attachment_lines(container, raw)
     if thread_root is not None:
         article = raw
         prune.prune(thread_root, hints.drop_selectors, discussion=True)
@@ -229,38 +230,16 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
         thread=thread_root is not None,
     )
     body_text = cleaned.text
-    # a "本文来源：X" line is metadata: the cleaning dropped it from the body, its outlet goes to the record
-    original_source = original_source or cleaned.source
-
-    editor = cleaned.editor
-    if editor is None:
-        m = _EDITOR_IN_PAGE.search(page_text)
-        if m:
-            editor = m.group(1).strip()
-    # The lead before line cleaning too: the dateline "新华社北京5月19日电（刘艺、杨吉）" names the reporters and is
-    # then dropped from the body. After the body: credits the cleaning moved out of it ("作者︱春春").
-    author = meta.find_author(
-        header,
-        body_text[:200] + "\n" + raw[:200],
-        tags,
-        editor,
-        body_text[-120:],
-        _after_body(page_text, body_text),
-        meta.site_names(root, tags),
-    )
-    if original_source is None and author is None:
-        original_source = meta.meta_organisation(tags)
-    if hints.author_selector:
-        author = _first_text(root, hints.author_selector) or author
+    credit = byline.credits(root, tags, page_text, header, raw, cleaned, hints.author_selector)
     found = published.find(page_text, title, body_text, tags, url, govfound.publish_date(), late_date, selector_date)
     date_header, _, _ = published.header_window(page_text, title, body_text)
 
     record = dataclasses.replace(
         base,
         title=title,
-        author=author,
-        editor=editor,
-        original_source=original_source,
+        author=credit.author,
+        editor=credit.editor,
+        original_source=credit.original_source,
         published=found.iso if found else None,
         published_raw=found.raw if found else None,
         published_from=_PUBLISHED_FROM.get(found.where, found.where) if found else None,
@@ -307,48 +286,7 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     return dataclasses.replace(record, status="ok", text=body_text, language=language, region=region)
 
 
-def _first_text(root, selector: str) -> str | None:
-    try:
-        hits = root.cssselect(selector)
-    except Exception:  # a bad selector in a site declaration must not fail the page
-        return None
-    for el in hits:
-        value = re.sub(r"\s+", " ", el.text_content()).strip()
-        if value:
-            return value
-    return None
-
-
-def _header_window(page_text: str, title: str | None) -> tuple[str, str]:
-    """(text just after the headline, text just before it): where bylines and dates live."""
-    if title:
-        key = title[: min(len(title), 12)]
-        # the first occurrence in the body text: the headline (the <title> is not part of the body)
-        pos = -1
-        for m in re.finditer(re.escape(key), page_text):
-            pos = m.start()
-            break
-        if pos >= 0:
-            start = pos + len(title)
-            return page_text[start : start + 700], page_text[max(0, pos - 300) : pos]
-    return page_text[:1500], ""
-
-
-def _after_body(page_text: str, body_text: str) -> str:
-    """The page text right after the article's last line: where "作者︱X" or "（编译/X）" credits sit."""
-    lines = [line.strip() for line in body_text.splitlines() if len(line.strip()) >= 6]
-    if not lines:
-        return ""
-    snippet = lines[-1][-16:]
-    pos = page_text.find(snippet)
-    if pos < 0:
-        return ""
-    start = pos + len(snippet)
-    return page_text[start : start + 200]
-
-
 _HEADLINE_KEEP_IN_TEXT = True
-_ATTACHMENT_BLOCKS = ("p", "li", "div", "td", "dd")
 
 
 def _block_after(headline: "_Detached"):
@@ -420,30 +358,6 @@ class _Detached:
         self.el.tail = self.tail
         self.parent.insert(self.index, self.el)
         self.removed = False
-
-
-def _with_attachment_lines(container, raw: str) -> str:
-    """Paragraphs that name an attachment with a link ("附件：1.<a>…办法</a>") right after the text's last
-    paragraphs: trafilatura drops them as link-heavy, yet they are the document's own lines."""
-    have = text._key(raw)
-    added = []
-    for a in container.iter("a"):
-        if not meta.attachment_type((a.get("href") or "").strip()):
-            continue
-        block = next((x for x in a.iterancestors() if x.tag in _ATTACHMENT_BLOCKS), None)
-        if block is None:
-            continue
-        line = re.sub(r"\s+", " ", block.text_content()).strip()
-        key = text._key(line)
-        if not key or len(line) > 200 or key in have:
-            continue
-        # only right after the article's own lines: a sibling among the three before it is in the text
-        near = [text._key(x.text_content()) for x in list(block.itersiblings(preceding=True))[:3]]
-        if not any(len(k) >= 4 and k in have for k in near):
-            continue
-        added.append(line)
-        have += key
-    return raw + "\n" + "\n".join(added) if added else raw
 
 
 # dates.FoundDate.where -> Record.published_from

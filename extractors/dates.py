@@ -55,7 +55,7 @@ _META_NAMES = (
     "firstpublishedtime",
     "releasedate",
     "created",
-    "json:pubtime",  # "pubtime"/"publish_time" in the page's inline config JSON (meta.meta_tags)
+    "json:pubtime",  # "pubtime"/"publish_time" in the page's inline config JSON (metatags.meta_tags)
 )
 # Update times: never a publish date by themselves, but they give the year of a visible "10-08 12:00" on the
 # same month and day (baijiahao prints no year; its itemprop dateUpdate is the publish time).

@@ -155,3 +155,16 @@ def block_text(body) -> str:
 _INLINE_GAP = {"span", "time", "label", "font", "em", "i", "b", "strong", "a", "small", "cite"}
 _BLOCK = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
           "header", "footer", "ul", "ol", "dl", "dt", "dd", "table", "blockquote", "pre", "figure", "figcaption"}
+
+
+def first_text(root, selector: str) -> str | None:
+    """Text of the first element a site-declared selector picks that has any; None for a bad selector."""
+    try:
+        hits = root.cssselect(selector)
+    except Exception:  # a bad selector in a site declaration must not fail the page
+        return None
+    for el in hits:
+        value = re.sub(r"\s+", " ", el.text_content()).strip()
+        if value:
+            return value
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.meta import find_author
+from extractors.byline import find_author
 
 
 @pytest.mark.parametrize(

@@ -124,10 +124,10 @@ def test_meta_tags_with_prefix_and_any_case():
     rec = extract(page("", head=head, body=BODY), "https://www.example.gov.cn/a.html")
     # no date on the page but the meta one; no signature either
     assert rec.published == "2024-03-26T09:15:00+08:00" and rec.published_from == "meta"
-    from extractors import meta
+    from extractors import metatags
     from extractors.dom import parse
 
-    tags = meta.meta_tags(parse(page("", head=head).decode()).root)
+    tags = metatags.meta_tags(parse(page("", head=head).decode()).root)
     assert tags["pubdate"] == "2024-03-26 09:15:00" and tags["articletitle"].startswith("关于印发")
 
 

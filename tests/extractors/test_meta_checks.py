@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from extractors import extract
-from extractors.meta import find_author
+from extractors.byline import find_author
 
 BODY = "<p>" + "这是一段足够长的正文内容，用来让抽取器把它当作文章的主体部分来处理。" * 6 + "</p>"
 
