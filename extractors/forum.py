@@ -5,9 +5,13 @@ stamps, counts) that trafilatura's comment mode keeps as lines. Whether a page i
 
 from __future__ import annotations
 
+import copy
 import re
 
+from extractors import prune, trafilatura_runs
 from extractors.dom import INLINE_TEXT, block_text, class_tokens, link_text_len, signature, text_len
+from extractors.metatags import declared_article
+from extractors.text import _key
 
 _POST_TOKENS = {"post", "posts", "reply", "replies", "comment", "comments", "cmt", "answer", "answers", "floor",
                 "thread", "topic", "message", "msg", "postlist"}
@@ -231,3 +235,65 @@ def _looks_like_byline(text: str) -> bool:
     if _DATE_OR_TIME.search(text) or _FLOOR.search(text):
         return True
     return len(re.sub(r"\s+", "", text)) <= _MARKS_ONLY_MAX and bool(_THREAD_MARKS.search(text))
+
+
+def thread_text(thread_root, article: str, url: str, tags: dict[str, str], drop_selectors: tuple[str, ...] = ()) -> str:
+    """The text of a discussion page. thread_root: the tree before article pruning; article: the article-mode
+    text. The thread is pruned keeping comment/reply blocks and read by trafilatura's default mode with comments
+    (the longer of the two texts wins), then each post's message trafilatura lost is added and the post
+    furniture dropped."""
+    raw = article
+    prune.prune(thread_root, drop_selectors, discussion=True)
+    thread = trafilatura_runs.run(copy.deepcopy(thread_root), url, precision=False, comments=True)
+    if len(thread) > len(raw):
+        raw = thread
+    # trafilatura loses posts laid out in tables (Discuz) or in app markup: add each post's message it missed.
+    # Not on pages that declare themselves an article (og:type, article:published_time) unless the article is
+    # itself one of the posts (forum software declares threads as articles): otherwise posts there are
+    # readers' comments under a blog or news story.
+    have = _key(raw)
+    messages, furniture = post_parts(thread_root)
+    missing = [] if declared_article(tags) and not _opens_thread(article, messages) else [
+        line for post in messages for line in post.splitlines()
+        if len(_key(line)) >= 2 and _key(line) not in have
+    ]
+    if missing:
+        raw = raw + "\n" + "\n".join(missing)
+    return drop_post_furniture(raw, messages, furniture)
+
+
+_SEPARATOR_LINE = re.compile(r"[|｜·•/\-—:：\s]+")
+
+
+def drop_post_furniture(raw: str, messages: list[str], furniture: set[str]) -> str:
+    """Lines that are a post's byline ("2楼 发表于 … | 只看该作者"), a piece of the posts outside their messages
+    (user name, "6天前", "回复") or a bare separator: trafilatura's comment mode keeps them between the replies.
+    A line that is also a message line stays ("顶" as a reply, not a button)."""
+    said = {_key(line) for m in messages for line in m.splitlines()}
+    chrome = {_key(f) for f in furniture} - said
+    chrome.discard("")
+    return "\n".join(
+        line for line in raw.splitlines()
+        if not is_post_byline(line) and not _SEPARATOR_LINE.fullmatch(line) and not _assembled(line, chrome, said)
+    )
+
+
+def _assembled(line: str, chrome: set[str], said: set[str]) -> bool:
+    """The line is furniture, or a time stamp with only furniture and counts around it: trafilatura joins a
+    byline's spans into one line ("6765 小倪儿 看过 2024-04-07 13:19:20")."""
+    key = _key(line)
+    if key in chrome:
+        return True
+    rest = without_stamps(line) if len(line) <= 80 and key not in said else None
+    if rest is None:
+        return False
+    parts = [_key(p) for p in re.split(r"[\s|｜·•/]+", rest)]
+    return all(p in chrome or p.isdigit() for p in parts if p)
+
+
+def _opens_thread(article: str, messages: list[str]) -> bool:
+    """Most of the article text (by characters) is the posts' own: the page is a thread that calls itself one."""
+    said = _key("".join(messages))
+    keys = [_key(line) for line in article.splitlines()]
+    total = sum(len(k) for k in keys)
+    return total > 0 and sum(len(k) for k in keys if k and k in said) >= 0.5 * total

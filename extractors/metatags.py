@@ -79,3 +79,8 @@ def meta_tags(root, epoch_keys: tuple[str, ...] = ()) -> dict[str, str]:
                 if isinstance(item.get(src), str) and dst not in out:
                     out[dst] = item[src]
     return out
+
+
+def declared_article(tags: dict[str, str]) -> bool:
+    """The page declares itself an article: og:type article or an article:published_time."""
+    return (tags.get("og:type") or "").lower() == "article" or "article:published_time" in tags

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from extractors.record import Region
+
 # Through importlib.resources, not a path next to __file__: inside a zipped egg (scrapyd) there is no such path.
 _DATA = resources.files("extractors") / "data" / "regions.tsv"
 
@@ -67,3 +69,11 @@ def mentioned(text: str | None) -> tuple[str, ...]:
         if name not in out:
             out.append(name)
     return tuple(out)
+
+
+def record_region(src: Region, title: str | None) -> Region:
+    """The record's region: the source's (province/city filled from its GB/T 2260 code) and what the title names."""
+    division = by_code(src.code)
+    province = src.province or (division.province if division else None)
+    city = src.city or (division.name if division and division.level == "city" else None)
+    return Region(province=province, city=city, code=src.code, mentioned=mentioned(title))

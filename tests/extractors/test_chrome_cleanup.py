@@ -3,7 +3,7 @@ early </html>, empty inline placeholders or a header block picked by precision m
 
 from __future__ import annotations
 
-from extractors import api, dom, layout, prune
+from extractors import dom, layout, prune, trafilatura_runs
 from extractors.body import lead_summary
 from extractors.api import extract
 from extractors.text import clean_lines, is_chrome
@@ -172,10 +172,10 @@ def test_text_after_an_empty_inline_placeholder_survives():
 
 
 def test_header_block_picked_by_precision_mode_loses_to_prose():
-    assert api._is_header_block("某部门：着力打造综合交通网络\n2024-05-06 10:56:28\n某某网")
-    assert not api._is_header_block(PROSE)
-    assert api._sentence_chars("2024-05-06 10:56:28\n某某网") == 0
-    assert api._sentence_chars(PROSE) > 30
+    assert trafilatura_runs.is_header_block("某部门：着力打造综合交通网络\n2024-05-06 10:56:28\n某某网")
+    assert not trafilatura_runs.is_header_block(PROSE)
+    assert trafilatura_runs.sentence_chars("2024-05-06 10:56:28\n某某网") == 0
+    assert trafilatura_runs.sentence_chars(PROSE) > 30
 
 
 def test_intro_box_is_a_lead():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors import api, dom, extract, forum, pagetype, prune, text
+from extractors import dom, extract, forum, pagetype, prune, text, trafilatura_runs
 
 _REPLIES = [
     "我也遇到过这个问题，后来把显示缩放改成百分之百就好了，可以试试看。",
@@ -194,7 +194,7 @@ def test_thread_declaring_itself_an_article_keeps_its_posts(monkeypatch):
     # Forum software declares threads og:type article; the opening post is then one of the posts. trafilatura
     # is made to lose the replies, as it does on app markup, so that only our post messages can bring them back.
     question = "全屏以后界面被放大了一部分看不到，调了分辨率也没有用，请问大家这是什么原因？"
-    monkeypatch.setattr(api, "_trafilatura_run", lambda *a, **k: question)
+    monkeypatch.setattr(trafilatura_runs, "run", lambda *a, **k: question)
     page = _thread().replace(b"</title>", b'</title><meta property="og:type" content="article">')
     rec = extract(page, "http://127.0.0.1:8000/thread-2.html")
     for msg in _REPLIES:
@@ -234,10 +234,10 @@ def test_byline_joined_into_one_line_is_dropped():
     root = dom.parse(f'<html><body><div class="comments">{items}</div></body></html>').root
     messages, furniture = forum.post_parts(root)
     raw = "\n".join(f"{100 + i} 观众{i} 看过 2024-04-0{i + 1} 13:19:20\n{m}" for i, m in enumerate(_SHORT))
-    assert api._drop_post_furniture(raw, messages, furniture).splitlines() == _SHORT
+    assert forum.drop_post_furniture(raw, messages, furniture).splitlines() == _SHORT
     # a reply that mentions a time is no byline
     kept = "周六 2024-04-06 09:00 老地方集合，观众1 带上水"
-    assert api._drop_post_furniture(kept, messages, furniture) == kept
+    assert forum.drop_post_furniture(kept, messages, furniture) == kept
 
 
 # ---- an article followed by its readers' comments is an article, whatever share of the page the comments hold
