@@ -6,7 +6,7 @@ zh_gov is a DEVELOPMENT set (the extractor is tuned on it): every number here is
 - body P/R/F1 and title exact (headline) on article pages; the listing pages' column titles are reported apart;
 - publish date: same calendar day as the date the page presents as published;
 - 信息公开: the truth `gov` is keyed by the page's own label; each label is mapped to our normalised key
-  (extractors.gov.VOCABULARY; an unknown label is its own key) and the value we record for that key must equal the
+  (extractors.govpairs.VOCABULARY; an unknown label is its own key) and the value we record for that key must equal the
   page's value exactly (whitespace ignored). Scored per key over the pages that show the field;
 - attachments: the set of (name, URL) pairs equals the truth's (page share) and the share of truth pairs found;
 - listing pages: the share of truth items found (same URL) with the same date, and next page equal to the truth's
@@ -63,7 +63,7 @@ def _norm(value: str | None) -> str:
 
 def score(pages: list[Page], per_page: bool = False) -> GovScores:
     from extractors import extract
-    from extractors.gov import LABEL_TO_KEY
+    from extractors.govpairs import LABEL_TO_KEY
     from extractors.listing import extract_listing
 
     sc = GovScores()
