@@ -30,7 +30,8 @@ from pathlib import Path
 from benchmarks.extraction import prf
 from crawler.demo.attachments import known_text, make
 from crawler.demo.corpus import stories
-from extractors.documents import extract_document, pdf_text_pypdf
+from extractors.docreaders import pdf_text_pypdf
+from extractors.documents import extract_document
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable

@@ -2,9 +2,10 @@
 JSON lines, so that two versions of extractors/ can be diffed (a pure refactor must give an empty diff).
 
 Run: python -m benchmarks.parity OUT.jsonl   (then `diff before.jsonl after.jsonl`)
-Covers: every *.html under the evaldata root (labelled and unlabelled), tests/fixtures/**/*.html, and every
-HTML page of the demo replica extracted three ways: without a source, with its built-in profile's SourceInfo
-(hints) at the real site's URL, and with a site template learned from the site's other article pages.
+Covers: every *.html under the evaldata root (labelled and unlabelled), tests/fixtures/**/*.html, every HTML
+page of the demo replica extracted three ways: without a source, with its built-in profile's SourceInfo (hints)
+at the real site's URL, and with a site template learned from the site's other article pages; and the
+attachment readers (extract_document) on every kind of file the demo makes plus the hostile test files.
 """
 
 from __future__ import annotations
@@ -56,6 +57,23 @@ def _pages():
                 yield f"replica/{site.id}{path}#template", body, f"{host}{path}", headers, SourceInfo(id=site.id, template=model)
 
 
+def _documents():
+    """(key, body, url, content type) of attachment files: every kind the demo makes, and the hostile ones."""
+    from datetime import datetime, timedelta
+
+    from crawler.demo.attachments import KINDS, make
+    from crawler.demo.corpus import stories
+    from tests.attachment_bombs import docx_zip_bomb, pdf_deeply_nested, pdf_many_pages
+
+    for i, story in enumerate(stories("parity", 3, first=datetime(2024, 6, 1, 9), step=timedelta(days=1))):
+        for kind in KINDS:
+            body, ctype = make(kind, story.title, list(story.paragraphs))
+            yield f"documents/{kind}/{i}", body, f"https://fixture.example/f/{i}.{kind.split('-')[0]}", ctype
+    yield "documents/zip-bomb", docx_zip_bomb(), "https://fixture.example/b.docx", None
+    yield "documents/many-pages", pdf_many_pages(), "https://fixture.example/m.pdf", None
+    yield "documents/deeply-nested", pdf_deeply_nested(), "https://fixture.example/d.pdf", None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
@@ -68,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         for key, body, url, headers, source in _pages():
             rec = extract(body, url, headers, source=source, fetched_at="2024-01-01T00:00:00Z", http_status=200)
             out.write(json.dumps({"page": key, **dataclasses.asdict(rec)}, ensure_ascii=False, sort_keys=True) + "\n")
+            n += 1
+        from extractors.documents import extract_document
+
+        for key, body, url, ctype in _documents():
+            doc = extract_document(body, url, ctype)
+            out.write(json.dumps({"page": key, **dataclasses.asdict(doc)}, ensure_ascii=False, sort_keys=True) + "\n")
             n += 1
     print(f"{n} pages -> {argv[0]}")
     return 0
