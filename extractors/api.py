@@ -86,34 +86,15 @@ def outcome_record(url: str, status: str, *, source: SourceInfo, fetched_at: str
 
 def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: Record) -> Record:
     hints: ExtractionHints = source.hints
-    if body is None or not bytes(body).strip():
-        return dataclasses.replace(base, status="empty", status_detail="empty response body")
-    body = bytes(body)
-    head = body[:4096]
-    if head.count(b"\x00") > 0.01 * len(head) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return dataclasses.replace(base, status="decode-error", status_detail="binary content (NUL bytes), not HTML")
-
-    decoded = decode_html(body, headers, hints.encoding)
-    base = dataclasses.replace(base, encoding=decoded.encoding)
-    if decoded.bad_ratio > _MAX_BAD_RATIO:
-        return dataclasses.replace(
-            base,
-            status="decode-error",
-            status_detail=f"{decoded.bad_ratio:.1%} undecodable characters with {decoded.encoding.name}",
-        )
-
-    parsed = dom.parse(decoded.text)
-    if parsed.root is None:
-        return dataclasses.replace(base, status="empty", status_detail=parsed.detail or "no HTML content")
-    root = parsed.root
-    if parsed.too_deep:
-        return dataclasses.replace(base, status="too-deep", status_detail=parsed.detail)
+    opened = _open(body, headers, hints, base)
+    if isinstance(opened, Record):
+        return opened  # empty, binary, undecodable, unparseable or too deep
+    html_text, root, base = opened
 
     # ---- metadata from the whole page, before anything is pruned
     tags = metatags.meta_tags(root, hints.script_epoch_keys)
-    title, title_el = find_title(root, tags, hints.title_suffixes, hints.title_prefixes,
-                                       hints.title_separators)
-    govfound = gov.find(root, decoded.text)
+    title, title_el = find_title(root, tags, hints.title_suffixes, hints.title_prefixes, hints.title_separators)
+    govfound = gov.find(root, html_text)
     if title_el is None and govfound.value("title"):
         # No headline element: the block's 标题 / 名称 is the headline the page shows (the <title> is often
         # just "site - column").
@@ -169,12 +150,40 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
     if not_ok is not None:
         state, detail, keep_text = not_ok
         return dataclasses.replace(record, status=state, status_detail=detail, **({"text": body_text} if keep_text else {}))
+    return _finish(record, body_text, traditional, root.get("lang") or tags.get("content-language"), source.region)
 
-    html_lang = root.get("lang") or tags.get("content-language")
+
+def _open(body: bytes, headers: Headers, hints: ExtractionHints, base: Record):
+    """(decoded HTML, parsed root, base with its encoding), or the Record of a page that cannot be read."""
+    if body is None or not bytes(body).strip():
+        return dataclasses.replace(base, status="empty", status_detail="empty response body")
+    body = bytes(body)
+    head = body[:4096]
+    if head.count(b"\x00") > 0.01 * len(head) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return dataclasses.replace(base, status="decode-error", status_detail="binary content (NUL bytes), not HTML")
+
+    decoded = decode_html(body, headers, hints.encoding)
+    base = dataclasses.replace(base, encoding=decoded.encoding)
+    if decoded.bad_ratio > _MAX_BAD_RATIO:
+        return dataclasses.replace(
+            base,
+            status="decode-error",
+            status_detail=f"{decoded.bad_ratio:.1%} undecodable characters with {decoded.encoding.name}",
+        )
+
+    parsed = dom.parse(decoded.text)
+    if parsed.root is None:
+        return dataclasses.replace(base, status="empty", status_detail=parsed.detail or "no HTML content")
+    if parsed.too_deep:
+        return dataclasses.replace(base, status="too-deep", status_detail=parsed.detail)
+    return decoded.text, parsed.root, base
+
+
+def _finish(record: Record, body_text: str, traditional: bool, html_lang: str | None, src_region) -> Record:
+    """An article: its language and region; a Traditional page converted to Simplified (everything downstream
+    searches Simplified), its own text kept in text_original."""
     language = lang.detect(body_text, html_lang)
-    region = regions.record_region(source.region, title)
     if language == "zh" and traditional and script.is_traditional(body_text):
-        # Everything downstream searches Simplified; the page's own text is kept in text_original.
         conv = {f: script.t2s(v) for f in ("title", "author", "editor", "original_source") if (v := getattr(record, f))}
         return dataclasses.replace(
             record,
@@ -183,11 +192,11 @@ def _extract(body: bytes, url: str, headers: Headers, source: SourceInfo, base: 
             text_original=body_text,
             script_original="Hant",
             language=language,
-            region=regions.record_region(source.region, conv.get("title")),
+            region=regions.record_region(src_region, conv.get("title")),
             **conv,
         )
-    return dataclasses.replace(record, status="ok", text=body_text, language=language, region=region)
-
+    return dataclasses.replace(record, status="ok", text=body_text, language=language,
+                               region=regions.record_region(src_region, record.title))
 
 
 # dates.FoundDate.where -> Record.published_from
