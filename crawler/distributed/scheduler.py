@@ -300,10 +300,12 @@ class RedisScheduler(BaseScheduler):
                     break
                 if host not in self.hosts and self.frontier.acquire(host):
                     self._adopt(host, now)
-        if any(h.buffer for h in self.hosts.values()) or self.hosts:
-            nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
-            if nextcall is not None:
-                nextcall.schedule()
+        # Wake the engine every tick, also with no host held: it then asks for requests of hosts just taken, and
+        # sees at once that the cluster ran out of work (its own heartbeat comes every 5 s: each worker lingered
+        # up to 5 s after the crawl's end).
+        nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
     def _active(self) -> list[str]:
         return [x for x, h in self.hosts.items() if not h.draining and h.idle_since is None]
