@@ -9,6 +9,10 @@ conversion record into the next file (so conversions are collected over all the 
 crawl (extraction off), and our older files that do not say, when none of the files given holds a conversion
 record, are read like foreign WARCs. WARCs written by other tools: every 200 text/html response except
 robots.txt is extracted, with the source chosen by the caller from the URL.
+
+This module only says what there is to extract (plain ExtractionJob data, with the WARC pointer each line will
+carry); it starts no process. `policycrawl extract` runs the jobs through the crawl's own extraction pool
+(crawler/pool.py), so a page gets the same extractor, time limit and memory cap as in the crawl.
 """
 
 from __future__ import annotations
@@ -16,17 +20,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive.hints import read_hint
-from archive.pointer import ArchivedRecord, WarcPointer
+from archive.pointer import WarcPointer
 from archive.templates import templates_in_warc
 from archive.warc_read import BodyTooLarge, DamagedWarc, StoredRecord, decode_content, iter_records, looks_like_warc
-from extractors import SourceInfo, extract, listing_hints
-from extractors.attachment import RECORD_TYPE as ATTACHMENT, AttachmentRecord, extract_attachment
+from extractors import SourceInfo
+from extractors.attachment import RECORD_TYPE as ATTACHMENT
 
 logger = logging.getLogger(__name__)
 
@@ -91,15 +94,16 @@ def _is_robots(url: str) -> bool:
 
 @dataclass(frozen=True)
 class ExtractionJob:
-    """Everything extract() needs for one archived article; plain data, so it can go to a worker process."""
+    """Everything extract() needs for one archived article; plain data, so it can go to a worker process. Which
+    extractor runs it, with what time limit and memory cap, is the pool's business (crawler/pool.py)."""
 
     body: bytes
     url: str
     headers: tuple[tuple[str, str], ...]
     source: SourceInfo
     fetched_at: str | None
-    http_status: int
-    pointer: WarcPointer
+    http_status: int | None
+    pointer: WarcPointer | None  # None for a page that is not in a WARC (an HTML file given to `extract`)
     # The attachment record the crawl made of this response (crawler/attachments.py), when it is an attachment.
     attachment: dict | None = None
     # What the listing that linked the page said about it, as the crawl applied it (archive/hints.py).
@@ -165,32 +169,10 @@ def iter_jobs(path: Path, source_for: Callable[[dict | None, str], SourceInfo],
         )
 
 
-def run_job(job: ExtractionJob) -> ArchivedRecord:
-    if job.attachment is not None:
-        return ArchivedRecord(_attachment(job), job.pointer, (job.attachment or {}).get("replaces"))
-    record = extract(job.body, job.url, job.headers, source=job.source, fetched_at=job.fetched_at,
-                     http_status=job.http_status)
-    record = listing_hints.apply(record, job.hint)  # as the crawl did (crawler/pipelines.py)
-    return ArchivedRecord(record, job.pointer)
-
-
-def _attachment(job: ExtractionJob) -> AttachmentRecord:
-    """The same call the crawl made (crawler/attachments.py), on the archived bytes and headers."""
-    prev = job.attachment or {}
-    return extract_attachment(
-        job.body, job.url, job.headers, link_url=prev.get("url") or job.url, article_id=prev.get("article_id") or "",
-        article_url=prev.get("article_url") or "", name=prev.get("name") or "", type=prev.get("type") or "",
-        source=prev.get("source"), fetched_at=job.fetched_at, http_status=job.http_status,
-    )
-
-
-def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str], SourceInfo],
-                   workers: int = 1, timeout: float | None = None) -> Iterator[ArchivedRecord]:
-    """Records for every article in the given WARCs, in archive order, extracted on `workers` processes.
-
-    With `timeout`, each page gets that many seconds (its worker is killed after, the page becomes a "timeout"
-    record), as in the crawl's pool: one hostile page must not hold the whole run.
-    """
+def extraction_jobs(paths: Iterable[Path],
+                    source_for: Callable[[dict | None, str], SourceInfo]) -> Iterator[ExtractionJob]:
+    """Every article (and attachment) in the given WARCs, in archive order, as plain jobs: the caller runs them
+    through the extraction pool (crawler/pool.py ExtractionPool.run_jobs), with the crawl's time limits."""
     paths = list(paths)
     conversions: dict[str, dict] = {}
     hints: dict[str, dict] = {}
@@ -199,46 +181,5 @@ def reextract_many(paths: Iterable[Path], source_for: Callable[[dict | None, str
         found, origin[path] = _scan(path, hints)
         conversions.update(found)
     ours = {path: bool(conversions) if o is None else o for path, o in origin.items()}
-    jobs = (job for path in paths for job in iter_jobs(path, source_for, conversions, ours[path], hints))
-    if timeout:
-        yield from _with_time_limit(jobs, max(1, workers), timeout)
-        return
-    if workers <= 1:
-        yield from map(run_job, jobs)
-        return
-    # spawn, not fork: callers may have threads (and the crawler a reactor) that a fork would copy mid-lock.
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(run_job, jobs, chunksize=4)
-
-
-def _with_time_limit(jobs: Iterator[ExtractionJob], workers: int, timeout: float) -> Iterator[ArchivedRecord]:
-    from collections import deque
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    from pebble import ProcessPool
-    from pebble.common import ProcessExpired
-
-    from extractors.api import outcome_record
-
-    window: deque = deque()  # (job, future), at most 2 per worker: bodies are never all held at once
-    with ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn")) as pool:
-        def drain_one() -> ArchivedRecord:
-            job, future = window.popleft()
-            try:
-                return future.result()
-            except FutureTimeout:
-                status, detail = "timeout", f"extractor exceeded {timeout}s"
-            except ProcessExpired as exc:
-                status, detail = "error", f"extractor process died: {exc}"
-            except Exception as exc:  # noqa: BLE001 - one page's failure is that page's record
-                status, detail = "error", f"{type(exc).__name__}: {exc}"
-            logger.warning("%s: %s", job.url, detail)
-            return ArchivedRecord(outcome_record(job.url, status, source=job.source, fetched_at=job.fetched_at,
-                                                 http_status=job.http_status, detail=detail), job.pointer)
-
-        for job in jobs:
-            window.append((job, pool.schedule(run_job, args=(job,), timeout=timeout)))
-            if len(window) >= 2 * workers:
-                yield drain_one()
-        while window:
-            yield drain_one()
+    for path in paths:
+        yield from iter_jobs(path, source_for, conversions, ours[path], hints)

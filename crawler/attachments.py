@@ -37,7 +37,7 @@ from archive.pointer import ArchivedRecord
 from archive.warc_format import sha1_digest
 from crawler.capture import DIGEST_META, FETCHED_META, WARC_DATE_META, WARC_META
 from crawler.items import ArticlePage
-from crawler.pool import ExtractionPool, WorkerLost
+from crawler.pool import AttachmentCall, ExtractionPool
 from crawler.recheck import RECHECK_META, UNCHANGED_META
 from crawler.safety import RefusedRequest
 from crawler.session import ArchiveSession, frontier_key
@@ -96,8 +96,6 @@ class AttachmentPipeline:
         self.max_size = settings.getint("POLICYCRAWL_ATTACHMENT_MAX_SIZE")
         self.run_bytes = settings.getint("POLICYCRAWL_ATTACHMENT_RUN_BYTES")
         self.download_timeout = settings.getfloat("POLICYCRAWL_ATTACHMENT_DOWNLOAD_TIMEOUT")
-        self.extract_timeout = settings.getfloat("POLICYCRAWL_ATTACHMENT_EXTRACT_TIMEOUT")
-        self.max_memory = settings.getint("POLICYCRAWL_ATTACHMENT_MAX_MEMORY")
         self.limits = Limits(max_pages=settings.getint("POLICYCRAWL_ATTACHMENT_MAX_PAGES"),
                              max_unpacked=settings.getint("POLICYCRAWL_ATTACHMENT_MAX_UNPACKED"))
         self.bytes_fetched = 0
@@ -297,20 +295,11 @@ class AttachmentPipeline:
             return dataclasses.replace(
                 extract_attachment(b"", item.url, item.headers, **kwargs), status="not-extracted",
                 size=len(item.body), sha256=_sha256(item.body), format=None, status_detail=None)
-        try:
-            return await pool.call(extract_attachment, item.body, item.url, item.headers,
-                                   timeout=self.extract_timeout, max_memory=self.max_memory, **kwargs)
-        except TimeoutError as exc:
-            status, detail = "timeout", f"extraction {exc}"
-        except WorkerLost as exc:
-            status, detail = "error", str(exc)
-        except Exception as exc:  # noqa: BLE001 - the crawl goes on; the record says what happened
-            status, detail = "error", f"{type(exc).__name__}: {exc}"[:300]
-        return dataclasses.replace(
-            failed_attachment(job.link.url, article_id=job.article_id, article_url=job.article_url, status=status,
-                              detail=detail, name=job.link.name, type=job.link.type, source=job.source,
-                              http_status=item.status, fetched_at=item.fetched_at),
-            size=len(item.body), sha256=_sha256(item.body), final_url=item.url if item.url != job.link.url else None)
+        # The pool's attachment limits (POLICYCRAWL_ATTACHMENT_*): the same ones `policycrawl extract` applies.
+        call = AttachmentCall(link_url=job.link.url, article_id=job.article_id, article_url=job.article_url,
+                              name=job.link.name, type=job.link.type, source=job.source)
+        return await pool.extract_attachment(item.body, item.url, item.headers, call, fetched_at=item.fetched_at,
+                                             http_status=item.status)
 
     def _write_failure(self, job: AttachmentJob, status: str, detail: str) -> None:
         # Not fetched at all (run limit): the line is written now; nothing in the state changes, so the next run

@@ -56,7 +56,8 @@ def build_settings(args: argparse.Namespace, extra: dict[str, Any] | None = None
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    settings.set("POLICYCRAWL_OUT", str(args.out), priority="cmdline")
+    if hasattr(args, "out"):  # `extract` writes no output directory
+        settings.set("POLICYCRAWL_OUT", str(args.out), priority="cmdline")
     settings.set("POLICYCRAWL_SOURCES_FILES", [str(p) for p in getattr(args, "sources", []) or []], priority="cmdline")
     if getattr(args, "allow_loopback", False):
         settings.set("POLICYCRAWL_ALLOW_LOOPBACK", True, priority="cmdline")
@@ -423,12 +424,22 @@ def _warn_damaged(warcs: Sequence[Path]) -> int:
     return damaged
 
 
+def _extract_settings(args: argparse.Namespace):
+    """The crawl's settings (crawler.config.DEFAULTS under -s), for the extraction pool of `extract`."""
+    from crawler.config import DEFAULTS
+
+    settings = build_settings(args)
+    for name, value in DEFAULTS.items():
+        settings.setdefault(name, value)
+    return settings
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from archive.fsutil import fsync_dir
     from archive.jsonl import JsonlWriter
-    from archive.pointer import ArchivedRecord
-    from archive.reextract import reextract_many
-    from extractors import SourceInfo, extract
+    from archive.reextract import ExtractionJob, extraction_jobs
+    from crawler.pool import ExtractionPool
+    from extractors import SourceInfo
 
     kinds = [(name, _classify_input(name)) for name in _archive_inputs(args.inputs)]
     if sum(1 for _, kind in kinds if kind == "stdin") > 1:
@@ -460,7 +471,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     html_inputs = [n for n, kind in kinds if kind in ("html", "stdin")]
     _warn_damaged(warcs)
 
-    def html_records():
+    def html_jobs():
         for name in html_inputs:
             if name == "-":
                 body, base_name = sys.stdin.buffer.read(MAX_BODY + 1), "stdin.html"
@@ -477,65 +488,75 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 url = args.base_url.rstrip("/") + "/" + base_name
             else:
                 url = Path(name).resolve().as_uri() if name != "-" else "file:///dev/stdin"
-            yield ArchivedRecord(extract(body, url, (), source=source_for(None, url)))  # no capture: warc null
+            # not in a WARC: no pointer (warc null), no capture time or status, as extract()'s defaults
+            yield ExtractionJob(body=body, url=url, headers=(), source=source_for(None, url), fetched_at=None,
+                                http_status=None, pointer=None)
 
+    from collections import Counter
     from itertools import chain
 
     from archive.reextract import MAX_BODY
-    from crawler.config import DEFAULTS
 
-    counts = {"ok": 0, "skipped": 0, "attachments": 0}
-    records = chain(reextract_many(warcs, source_for, workers=args.workers,
-                                   timeout=float(DEFAULTS["POLICYCRAWL_EXTRACT_TIMEOUT"])), html_records())
-    if to_stdout:
-        for line in records:
-            if getattr(line.record, "record_type", None) == "attachment":
-                counts["attachments"] += 1
-                sys.stdout.write(line.to_json() + "\n")
-                continue
-            _count(line.record, counts)
-            if line.record.status == "ok":
-                sys.stdout.write(line.to_json() + "\n")
-        sys.stdout.flush()
-    else:
-        # Readers of OUT see the old file or the complete new one, never a half-written one; a failed run
-        # leaves no partial file behind. Attachment records (crawler/attachments.py) go beside OUT, as the
-        # crawl keeps them beside its records.
-        partial = out.with_name(f".{out.name}.partial")
-        attachments_out = out.with_name(out.stem + ".attachments.jsonl")
-        attachments_partial = out.with_name(f".{attachments_out.name}.partial")
-        partial.unlink(missing_ok=True)
-        attachments_partial.unlink(missing_ok=True)
-        writer = attachment_writer = None
-        try:
-            writer = JsonlWriter(partial)
+    # The crawl's pool, from the same settings (-s POLICYCRAWL_EXTRACTOR, POLICYCRAWL_EXTRACT_TIMEOUT,
+    # POLICYCRAWL_ATTACHMENT_*): a page that hangs the extractor is killed after the time limit and counted.
+    try:
+        pool = ExtractionPool.from_settings(_extract_settings(args), workers=args.workers)
+    except ValueError as exc:  # POLICYCRAWL_EXTRACTOR naming no function
+        raise UsageError(str(exc)) from None
+    counts = {"ok": 0, "skipped": 0, "attachments": 0, "why": Counter()}
+    with pool:
+        records = pool.run_jobs(chain(extraction_jobs(warcs, source_for), html_jobs()))
+        if to_stdout:
             for line in records:
                 if getattr(line.record, "record_type", None) == "attachment":
-                    attachment_writer = attachment_writer or JsonlWriter(attachments_partial)
-                    attachment_writer.write(line, sync=False)
                     counts["attachments"] += 1
+                    sys.stdout.write(line.to_json() + "\n")
                     continue
                 _count(line.record, counts)
                 if line.record.status == "ok":
-                    writer.write(line, sync=False)
-            writer.close()
-            if attachment_writer is not None:
-                attachment_writer.close()
-                os.replace(attachments_partial, attachments_out)
-            os.replace(partial, out)
-        except BaseException:
-            for w in (writer, attachment_writer):
-                if w is not None:
-                    try:
-                        w.close()
-                    except OSError:
-                        pass
-            partial.unlink(missing_ok=True)  # never a half-made output left behind
+                    sys.stdout.write(line.to_json() + "\n")
+            sys.stdout.flush()
+        else:
+            # Readers of OUT see the old file or the complete new one, never a half-written one; a failed run
+            # leaves no partial file behind. Attachment records (crawler/attachments.py) go beside OUT, as the
+            # crawl keeps them beside its records.
+            partial = out.with_name(f".{out.name}.partial")
+            attachments_out = out.with_name(out.stem + ".attachments.jsonl")
+            attachments_partial = out.with_name(f".{attachments_out.name}.partial")
+            partial.unlink(missing_ok=True)
             attachments_partial.unlink(missing_ok=True)
-            raise
-        fsync_dir(out.parent.resolve())
+            writer = attachment_writer = None
+            try:
+                writer = JsonlWriter(partial)
+                for line in records:
+                    if getattr(line.record, "record_type", None) == "attachment":
+                        attachment_writer = attachment_writer or JsonlWriter(attachments_partial)
+                        attachment_writer.write(line, sync=False)
+                        counts["attachments"] += 1
+                        continue
+                    _count(line.record, counts)
+                    if line.record.status == "ok":
+                        writer.write(line, sync=False)
+                writer.close()
+                if attachment_writer is not None:
+                    attachment_writer.close()
+                    os.replace(attachments_partial, attachments_out)
+                os.replace(partial, out)
+            except BaseException:
+                for w in (writer, attachment_writer):
+                    if w is not None:
+                        try:
+                            w.close()
+                        except OSError:
+                            pass
+                partial.unlink(missing_ok=True)  # never a half-made output left behind
+                attachments_partial.unlink(missing_ok=True)
+                raise
+            fsync_dir(out.parent.resolve())
     where = "stdout" if to_stdout else out
-    print(f"{counts['ok']} records written to {where} ({counts['skipped']} pages were not articles)", file=sys.stderr)
+    why = ", ".join(f"{status} {n}" for status, n in sorted(counts["why"].items()))
+    print(f"{counts['ok']} records written to {where} ({counts['skipped']} pages without an article"
+          f"{': ' + why if why else ''})", file=sys.stderr)
     if counts["attachments"]:
         print(f"{counts['attachments']} attachment records written", file=sys.stderr)
     return exitcodes.OK
@@ -546,6 +567,7 @@ def _count(record, counts: dict[str, int]) -> None:
         counts["ok"] += 1
     else:
         counts["skipped"] += 1
+        counts["why"][record.status] += 1
         logger.info("%s: %s %s", record.status, record.url, record.status_detail or "")
 
 
@@ -788,8 +810,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
     p.add_argument("--base-url", help="URL prefix for HTML file inputs")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="extraction processes (default: one per CPU)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="extraction processes (default: POLICYCRAWL_EXTRACT_WORKERS, one per CPU)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a POLICYCRAWL_* setting, as for crawl (POLICYCRAWL_EXTRACTOR, POLICYCRAWL_EXTRACT_TIMEOUT, …)")
     _common(p, writes=False)
     p.set_defaults(func=cmd_extract)
 

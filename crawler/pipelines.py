@@ -17,7 +17,7 @@ from archive.hints import write_hint
 from archive.pointer import ArchivedRecord
 from extractors import listing_hints
 from crawler.items import ArticlePage
-from crawler.pool import ExtractionPool, WorkerLost, load_extractor
+from crawler.pool import ExtractionPool, WorkerLost
 from crawler.retry import RetryPolicy
 from crawler.session import ArchiveSession
 from crawler.templates import SiteTemplates
@@ -35,12 +35,8 @@ class ExtractPipeline:
         settings = crawler.settings
         if not settings.getbool("POLICYCRAWL_EXTRACT"):
             return cls(crawler, None)  # fetch-and-archive only: pages reach ArchivePipeline without a record
-        pool = ExtractionPool(
-            workers=settings.getint("POLICYCRAWL_EXTRACT_WORKERS"),
-            timeout=settings.getfloat("POLICYCRAWL_EXTRACT_TIMEOUT"),
-            func=load_extractor(settings.get("POLICYCRAWL_EXTRACTOR")),
-            stopping=lambda: _stopping(crawler),
-        )
+        # The same pool, from the same settings, as `policycrawl extract` (crawler/pool.py).
+        pool = ExtractionPool.from_settings(settings, stopping=lambda: _stopping(crawler))
         return cls(crawler, pool)
 
     async def process_item(self, item: ArticlePage) -> ArticlePage:

@@ -108,3 +108,38 @@ def test_extractor_setting_must_name_a_function(tmp_path: Path):
                              "--allow-loopback", "-s", "POLICYCRAWL_EXTRACTOR=extractors.extract", timeout=60)
     assert result.returncode == exitcodes.FATAL
     assert "POLICYCRAWL_EXTRACTOR" in result.stderr
+
+
+def test_extract_command_uses_the_crawls_pool_settings(tmp_path: Path):
+    """`policycrawl extract` runs POLICYCRAWL_EXTRACTOR in the crawl's pool: the page that hangs it is killed after
+    POLICYCRAWL_EXTRACT_TIMEOUT and counted as a timeout, the page that kills its worker as an error, the rest is
+    written (in archive order)."""
+    from tests.test_extract_hostile import _good_warc
+
+    warc = _good_warc(tmp_path / "warc", n=5)
+    out = tmp_path / "re.jsonl"
+    t0 = time.monotonic()
+    result = run_policycrawl(
+        "extract", str(warc), "-o", str(out), "--workers", "2",
+        "-s", "POLICYCRAWL_EXTRACTOR=tests.slow_extractor:hangs_on_article_2", "-s", "POLICYCRAWL_EXTRACT_TIMEOUT=3",
+        timeout=120,
+    )
+    elapsed = time.monotonic() - t0
+    assert result.returncode == exitcodes.OK, result.stderr[-3000:]
+    assert elapsed < 60  # bounded by the 3 s limit, not by the hour-long sleep
+    lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [line["url"].rsplit("/", 1)[1] for line in lines] == ["1.html", "4.html", "5.html"]
+    assert all(line["warc"]["filename"] == warc.name for line in lines)
+    assert "3 records written" in result.stderr and "error 1, timeout 1" in result.stderr, result.stderr
+    assert "/a/2.html: extractor exceeded 3.0s" in result.stderr
+    assert "/a/3.html: extractor process died" in result.stderr
+
+
+def test_extract_command_refuses_an_extractor_that_is_no_function(tmp_path: Path):
+    from tests.test_extract_hostile import _good_warc
+
+    warc = _good_warc(tmp_path / "warc", n=1)
+    result = run_policycrawl("extract", str(warc), "-o", str(tmp_path / "re.jsonl"),
+                             "-s", "POLICYCRAWL_EXTRACTOR=extractors.extract", timeout=60)
+    assert result.returncode == exitcodes.USAGE
+    assert "POLICYCRAWL_EXTRACTOR" in result.stderr and not (tmp_path / "re.jsonl").exists()
