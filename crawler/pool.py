@@ -258,8 +258,12 @@ class ExtractionPool:
     def __enter__(self) -> ExtractionPool:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # interrupted or failed: queued pages are not waited for (close() would let them finish)
+            self._pool.stop()
+            self._pool.join(timeout=10)
 
 
 def _attachment_call(job: ExtractionJob) -> AttachmentCall | None:
