@@ -74,7 +74,7 @@ def parse(text: str) -> Parsed:
 # ---------------------------------------------------------------- pruning
 
 
-_TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 
 
 def class_tokens(el) -> set[str]:
@@ -82,7 +82,7 @@ def class_tokens(el) -> set[str]:
     if not raw.strip():
         return set()
     out = set()
-    for tok in _TOKEN_SPLIT.split(raw):
+    for tok in TOKEN_SPLIT.split(raw):
         if tok:
             out.add(tok.lower())
     return out

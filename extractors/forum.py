@@ -17,7 +17,7 @@ _POST_TOKENS = {"post", "posts", "reply", "replies", "comment", "comments", "cmt
                 "thread", "topic", "message", "msg", "postlist"}
 # Tokens pruned as chrome on article pages that hold the content itself on a discussion page.
 # Words that discussion pages print around every post: floors, "posted at", reply/answer counters, votes.
-_THREAD_MARKS = re.compile(r"楼主|\d+\s*楼|沙发|板凳|发表于|發表於|回复|回覆|个回答|條回答|条回答|采纳|赞同|有用|只看")
+THREAD_MARKS = re.compile(r"楼主|\d+\s*楼|沙发|板凳|发表于|發表於|回复|回覆|个回答|條回答|条回答|采纳|赞同|有用|只看")
 
 
 _FLOOR = re.compile(r"\d+\s*楼|楼主|沙发|板凳|发表于|發表於")
@@ -26,7 +26,7 @@ _FLOOR = re.compile(r"\d+\s*楼|楼主|沙发|板凳|发表于|發表於")
 _DATE_OR_TIME = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[:：]\d{2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前")
 # A post's own timestamp: a date with its time of day, or a relative age ("6天前", "1周前"). Day-only dates
 # are too common in article furniture (related lists, archives) to mark a post.
-_POST_STAMP = re.compile(
+POST_STAMP = re.compile(
     r"(?:19|20)?\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*(?:星期.|周.)?\s*\d{1,2}(?:[:：]\d{2}|点\d{1,2}分?)"
     r"|\d+\s*(?:秒|分钟|小时|天|周|个月|年)前|刚刚"
 )
@@ -34,14 +34,14 @@ _POST_STAMP = re.compile(
 
 def without_stamps(line: str) -> str | None:
     """The line with its post time stamps removed, None when it has none."""
-    rest, n = _POST_STAMP.subn(" ", line)
+    rest, n = POST_STAMP.subn(" ", line)
     rest, m = _DATE_OR_TIME.subn(" ", rest)
     return rest if n + m else None
 
 
 def is_post_byline(line: str) -> bool:
     """A post's byline on a discussion page: "2楼 发表于 2024-4-6 11:52 | 只看该作者", "1楼 2022-10-02 23:02 回复"."""
-    return len(line) <= 80 and bool(_THREAD_MARKS.search(line)) and bool(_DATE_OR_TIME.search(line))
+    return len(line) <= 80 and bool(THREAD_MARKS.search(line)) and bool(_DATE_OR_TIME.search(line))
 
 
 def _post_groups(root) -> tuple[list, list[list]]:
@@ -178,7 +178,7 @@ _FURNITURE_MAX = 30
 
 
 def _is_stamp_or_count(piece: str) -> bool:
-    rest = _DATE_OR_TIME.sub("", _POST_STAMP.sub("", piece))
+    rest = _DATE_OR_TIME.sub("", POST_STAMP.sub("", piece))
     return len(re.sub(r"[\W\d_]+", "", rest)) <= 2 and (rest != piece or piece.strip("#+ ").isdigit())
 
 
@@ -234,7 +234,7 @@ _MARKS_ONLY_MAX = 12
 def _looks_like_byline(text: str) -> bool:
     if _DATE_OR_TIME.search(text) or _FLOOR.search(text):
         return True
-    return len(re.sub(r"\s+", "", text)) <= _MARKS_ONLY_MAX and bool(_THREAD_MARKS.search(text))
+    return len(re.sub(r"\s+", "", text)) <= _MARKS_ONLY_MAX and bool(THREAD_MARKS.search(text))
 
 
 def thread_text(thread_root, article: str, url: str, tags: dict[str, str], drop_selectors: tuple[str, ...] = ()) -> str:

@@ -7,7 +7,7 @@ import copy
 
 from extractors import forum
 from extractors.dom import INLINE_TEXT, text_len, visible_text
-from extractors.forum import _POST_STAMP, _THREAD_MARKS
+from extractors.forum import POST_STAMP, THREAD_MARKS
 from extractors.prune import prune
 
 def page_type(root, page_text: str | None = None) -> tuple[bool, list]:
@@ -19,8 +19,8 @@ def page_type(root, page_text: str | None = None) -> tuple[bool, list]:
     hold more text than the article (a page of long comments under a short story), which the share guards of
     prune protect as "most of the page"."""
     page_text = page_text if page_text is not None else visible_text(root)
-    marked = len(_THREAD_MARKS.findall(page_text)) >= 2
-    if not marked and len(_POST_STAMP.findall(page_text)) < 3:
+    marked = len(THREAD_MARKS.findall(page_text)) >= 2
+    if not marked and len(POST_STAMP.findall(page_text)) < 3:
         return False, []  # cheap check first: most article pages stop here
     posts = forum.post_group(root)
     if len(posts) < 2 or not (marked or _stamped(posts)):
@@ -114,5 +114,5 @@ def _stamped(posts: list) -> bool:
     """Threads that print no thread words still date every post ("6天前", "2021-01-01 10:34")."""
     if len(posts) < 3:
         return False
-    dated = sum(1 for e in posts if _POST_STAMP.search(e.text_content() or ""))
+    dated = sum(1 for e in posts if POST_STAMP.search(e.text_content() or ""))
     return dated * 3 >= 2 * len(posts)

@@ -11,7 +11,7 @@ import re
 import lxml.etree as etree
 
 from extractors import layout
-from extractors.dom import _TOKEN_SPLIT, class_tokens, link_text_len, signature, text_len
+from extractors.dom import TOKEN_SPLIT, class_tokens, link_text_len, signature, text_len
 from extractors.text import SENTENCE_END
 
 _ALWAYS_DROP = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
@@ -55,7 +55,7 @@ def _names_comments(el) -> bool:
     """A class word or id that ends in a comment word names a comment section whatever qualifies it: the
     post's/article's comments ("post_comment", "article-comments"), not a post or an article."""
     for name in (el.get("class") or "").split() + [el.get("id") or ""]:
-        toks = [t for t in _TOKEN_SPLIT.split(name) if t]
+        toks = [t for t in TOKEN_SPLIT.split(name) if t]
         if toks and toks[-1].lower() in _DISCUSSION_TOKENS:
             return True
     return False
