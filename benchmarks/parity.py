@@ -1,7 +1,8 @@
 """Output parity of the extractor: the full Record of every evaluation page, replica page and test fixture, as
 JSON lines, so that two versions of extractors/ can be diffed (a pure refactor must give an empty diff).
 
-Run: python -m benchmarks.parity OUT.jsonl   (then `diff before.jsonl after.jsonl`)
+Run: python -m benchmarks.parity OUT.jsonl, then python -m benchmarks.parity --diff BEFORE.jsonl AFTER.jsonl
+(prints the records compared, those differing and their fields; exit status 1 when any differs).
 Covers: every *.html under the evaldata root (labelled and unlabelled), tests/fixtures/**/*.html, every HTML
 page of the demo replica extracted three ways: without a source, with its built-in profile's SourceInfo (hints)
 at the real site's URL, and with a site template learned from the site's other article pages; and the
@@ -73,10 +74,29 @@ def _documents():
     yield "documents/deeply-nested", pdf_deeply_nested(), "https://fixture.example/d.pdf", None
 
 
+def diff(before: str, after: str) -> int:
+    def load(path: str) -> dict[str, dict]:
+        with open(path, encoding="utf-8") as fh:
+            return {rec["page"]: rec for rec in map(json.loads, fh)}
+
+    a, b = load(before), load(after)
+    differing = []
+    for page in sorted(a.keys() | b.keys()):
+        x, y = a.get(page), b.get(page)
+        if x != y:
+            fields = sorted(k for k in (x or {}).keys() | (y or {}).keys() if (x or {}).get(k) != (y or {}).get(k))
+            differing.append(page)
+            print(f"{page}: {', '.join(fields) if x and y else 'missing on one side'}")
+    print(f"{len(a.keys() | b.keys())} records compared, {len(differing)} differ")
+    return 1 if differing else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 3 and argv[0] == "--diff":
+        return diff(argv[1], argv[2])
     if len(argv) != 1:
-        print("usage: python -m benchmarks.parity OUT.jsonl", file=sys.stderr)
+        print("usage: python -m benchmarks.parity OUT.jsonl | --diff BEFORE.jsonl AFTER.jsonl", file=sys.stderr)
         return 2
     from extractors import extract
 
