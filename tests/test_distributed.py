@@ -270,3 +270,21 @@ def test_a_url_another_worker_queued_is_fetched_not_failed(tmp_path: Path) -> No
         hits = sites.article_hits()
     assert {r["url"] for r in _lines(tmp_path / "out")} == sites.wanted()
     assert [u for u in sites.wanted() if hits.get(u) != 1] == []
+
+
+def test_a_finished_host_frees_its_slot_at_once(tmp_path: Path) -> None:
+    """A worker allowed one host at a time moves to the next host as soon as the first has nothing left: the
+    finished host, kept for POLICYCRAWL_REDIS_IDLE_RELEASE in case work for it turns up, does not hold the slot
+    (it did: every hand-over cost the whole idle-release time)."""
+    idle_release = 5.0
+    with RedisServer(tmp_path / "redis") as redis, Sites(2, 8) as sites:
+        args = sites.write_profiles(tmp_path)
+        settings = ("-s", "CONCURRENT_REQUESTS=1", "-s", "POLICYCRAWL_REDIS_MAX_HOSTS=1",
+                    "-s", f"POLICYCRAWL_REDIS_IDLE_RELEASE={idle_release}")
+        proc = _start(worker_command(redis.url, tmp_path / "out", "w0", args, *settings), tmp_path / "w0.log")
+        assert _wait([proc], 300) == [0], (tmp_path / "w0.log").read_text()[-3000:]
+        spans = sorted((min(t for ts in s.times.values() for t in ts), max(t for ts in s.times.values() for t in ts))
+                       for s in sites.servers)
+    assert spans[0][1] <= spans[1][0], spans  # one host at a time
+    handover = spans[1][0] - spans[0][1]
+    assert handover < idle_release / 2, handover
