@@ -79,6 +79,7 @@ class RedisScheduler(BaseScheduler):
         self._last_renew = 0.0
         self._last_acquire = 0.0
         self.stats = crawler.stats
+        self._profiles: dict | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -151,7 +152,26 @@ class RedisScheduler(BaseScheduler):
                 counts[claim[0]] = counts.get(claim[0], 0) + 1
         return counts
 
+    def _profile_map(self) -> dict | None:
+        """The spider's sources by id, None while they cannot be had. The engine may ask for requests (of hosts taken
+        over from other workers) before the spider's start() resolved its sources: their entries then looked like
+        ones of an unknown source and were dropped (4 articles lost by a scrapyd node that joined late)."""
+        if self._profiles is None:
+            profiles = list(getattr(self.spider, "profiles", None) or [])
+            if not profiles and hasattr(self.spider, "_resolve_profiles"):
+                try:
+                    profiles = self.spider._resolve_profiles()
+                except Exception:  # noqa: BLE001 - start() reports it and the crawl ends; nothing is dropped meanwhile
+                    return None
+                self.spider.profiles = profiles
+            if not profiles:
+                return None
+            self._profiles = {p.id: p for p in profiles}
+        return self._profiles
+
     def next_request(self) -> Request | None:
+        if self._profile_map() is None:
+            return None
         now = time.time()
         busy = self._in_download()
         ready = [h for h in self._rr if self._servable(h, now) and self._may_start(h, now, busy.get(h, 0))]
@@ -201,7 +221,7 @@ class RedisScheduler(BaseScheduler):
     def _build(self, host: str, entry: str, payload: str) -> Request | None:
         claim = Claim(host, entry)
         try:
-            request = request_from_json(payload, self.spider, {p.id: p for p in self.spider.profiles})
+            request = request_from_json(payload, self.spider, self._profile_map() or {})
         except Exception as exc:  # noqa: BLE001 - a bad entry must not stop the cluster; it is dropped, loudly
             logger.error("dropping unreadable queue entry %s of %s: %s", entry, host, exc)
             self._ack(claim)
