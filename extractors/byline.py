@@ -9,18 +9,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.dom import first_text
-from extractors.title import SITE_SEPARATORS
-
-_WS = re.compile(r"\s+")
-_KEY = re.compile(r"[\W_]+")
-
-
-def _clean(s: str | None) -> str:
-    return _WS.sub(" ", s or "").strip()
-
-
-def _key(s: str) -> str:
-    return _KEY.sub("", s).lower()
+from extractors.title import SITE_SEPARATORS, compare_key, squash_space
 
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
@@ -125,24 +114,24 @@ def site_names(root, meta: dict[str, str], doc_title: str | None = None) -> list
     names = [meta.get(k) for k in ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")]
     if doc_title is None:
         t = root.find(".//title") if root is not None else None
-        doc_title = _clean(t.text_content()) if t is not None else ""
+        doc_title = squash_space(t.text_content()) if t is not None else ""
     parts = [p for p in SITE_SEPARATORS.split(doc_title or "") if p and p.strip()]
     names += parts[1:]
     if meta.get("copyright"):
         names.append(meta["copyright"])
-    return [k for k in (_key(n or "") for n in names) if len(k) >= 2]
+    return [k for k in (compare_key(n or "") for n in names) if len(k) >= 2]
 
 
 _META_REPORTER = re.compile(r"^(?:[\u4e00-\u9fff]{0,12}?[报報社网網台站]|本[报報刊台网網站])?(?:特约|实习|首席)?(?:记者|記者)[ \t:：]*")
 
 
 def _meta_author(meta: dict[str, str], editor: str | None, sites: list[str]) -> str | None:
-    value = _clean(meta.get("author") or meta.get("article:author"))
+    value = squash_space(meta.get("author") or meta.get("article:author"))
     if not value or value.startswith("http") or len(value) > 40:
         return None
     if re.search(r"编辑|編輯|责编|責編", value) or (editor and (editor in value or value in editor)):
         return None
-    k = _key(value)
+    k = compare_key(value)
     # The site's own name ("网易" on a "…_网易新闻" page, "CSDN.NET") is a CMS default, not the writer. Checked on
     # the whole value: a blog's display name with its login ("史蒂文的家_藍天 (stevenhgm)") is an account.
     if any(k in s for s in sites):
@@ -168,7 +157,7 @@ def _meta_author(meta: dict[str, str], editor: str | None, sites: list[str]) -> 
 
 def meta_organisation(meta: dict[str, str]) -> str | None:
     """A meta author that names an outlet ("环球网", "参考消息"): the 来源 when the page shows none."""
-    value = _clean(meta.get("author") or meta.get("article:author"))
+    value = squash_space(meta.get("author") or meta.get("article:author"))
     if value and len(value) <= 30 and _ORG.search(value) and "@" not in value and not value.startswith("http"):
         return value
     return None

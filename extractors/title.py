@@ -9,11 +9,13 @@ _WS = re.compile(r"\s+")
 _KEY = re.compile(r"[\W_]+")
 
 
-def _clean(s: str | None) -> str:
+def squash_space(s: str | None) -> str:
+    """Runs of whitespace as one space, trimmed (titles and bylines as shown)."""
     return _WS.sub(" ", s or "").strip()
 
 
-def _key(s: str) -> str:
+def compare_key(s: str) -> str:
+    """What two titles or names are compared by: no punctuation, spaces or case."""
     return _KEY.sub("", s).lower()
 
 
@@ -33,7 +35,7 @@ def _heading_candidates(root):
 
 def _element_title(el) -> str:
     # Drop "[编辑]" edit links and similar bracketed controls inside headings.
-    text = _clean(el.text_content())
+    text = squash_space(el.text_content())
     text = re.sub(r"\[\s*(编辑|編輯|edit)\s*\]$", "", text).strip()
     return text
 
@@ -45,7 +47,7 @@ def find_title(root, meta: dict[str, str], suffixes: tuple[str, ...] = (), prefi
     doc_title = ""
     t = root.find(".//title")
     if t is not None:
-        doc_title = _clean(t.text_content())
+        doc_title = squash_space(t.text_content())
     for suffix in suffixes:
         if suffix and doc_title.endswith(suffix):
             doc_title = doc_title[: -len(suffix)].strip()
@@ -58,11 +60,11 @@ def find_title(root, meta: dict[str, str], suffixes: tuple[str, ...] = (), prefi
     # "articletitle": the headline government CMSs (TRS, Hanweb, NFCMS) put in <meta name="ArticleTitle">.
     refs = [x for x in (doc_title, meta.get("og:title"), meta.get("ld:headline"), meta.get("title"),
                         meta.get("articletitle")) if x]
-    ref_keys = [_key(r) for r in refs]
+    ref_keys = [compare_key(r) for r in refs]
     best = None
     for rank, (tag, el) in enumerate(_heading_candidates(root)):
         text = _element_title(el)
-        k = _key(text)
+        k = compare_key(text)
         if not (2 <= len(k) <= 150) or len(el) > 8:
             continue
         if any(k and k in rk for rk in ref_keys):
@@ -77,7 +79,7 @@ def find_title(root, meta: dict[str, str], suffixes: tuple[str, ...] = (), prefi
     # app-download link "IOS客户端", a breadcrumb "首页 - 新闻动态" are the first class*=title element on some pages.
     # Only a <title> that carries a headline counts: "科普中国-辟谣文章", "-铜雀历史网" are just site and section.
     ref_grams = set()
-    for rk in (_key(r) for r in refs if len(_key(strip_site_suffix(r))) >= 8):
+    for rk in (compare_key(r) for r in refs if len(compare_key(strip_site_suffix(r))) >= 8):
         ref_grams.update(rk[i : i + 2] for i in range(len(rk) - 1))
     for tag, el in _heading_candidates(root):
         if tag not in ("h1", "class") or el.find(".//a") is not None or el.find(".//img") is not None:
@@ -85,22 +87,22 @@ def find_title(root, meta: dict[str, str], suffixes: tuple[str, ...] = (), prefi
         if tag == "class" and el.tag not in ("div", "h1", "h2", "h3", "p", "span", "strong"):
             continue
         text = _strip_badge(el, _element_title(el))
-        if not (6 <= len(_key(text)) <= 80 and len(el) <= 3) or _BREADCRUMB.match(text) or _BOX_TITLE.match(text):
+        if not (6 <= len(compare_key(text)) <= 80 and len(el) <= 3) or _BREADCRUMB.match(text) or _BOX_TITLE.match(text):
             continue
         if ref_grams:
-            k = _key(text)
+            k = compare_key(text)
             grams = [k[i : i + 2] for i in range(len(k) - 1)]
             if sum(g in ref_grams for g in grams) < 0.5 * len(grams):
                 continue
         return text, el
     # og:title / ld:headline inside the <title> is the headline without the site and keyword suffixes.
     if doc_title:
-        inner = [r for r in refs[1:] if 4 <= len(_key(r)) < len(_key(doc_title)) and _key(r) in _key(doc_title)]
+        inner = [r for r in refs[1:] if 4 <= len(compare_key(r)) < len(compare_key(doc_title)) and compare_key(r) in compare_key(doc_title)]
         if inner:
             return max(inner, key=len), None
     for ref in refs:
         stripped = strip_site_suffix(ref)
-        if len(_key(stripped)) >= 2:
+        if len(compare_key(stripped)) >= 2:
             return stripped, None
     return (doc_title or None), None
 
@@ -120,8 +122,8 @@ def _strip_badge(el, text: str) -> str:
             continue
         if (el.text or "").strip():
             break  # the headline starts with the parent's own text: no leading badge element
-        badge = _clean(child.text_content())
-        if badge in _BADGES and text.startswith(badge) and len(_key(text)) > len(badge) + 4:
+        badge = squash_space(child.text_content())
+        if badge in _BADGES and text.startswith(badge) and len(compare_key(text)) > len(badge) + 4:
             return text[len(badge):].strip()
         break
     return text
@@ -134,6 +136,6 @@ def strip_site_suffix(title: str) -> str:
     parts = [p for p in raw_parts if p.strip()]
     if not parts:
         return ""
-    if len(_key(parts[0])) >= 4 or len(parts) == 1:
+    if len(compare_key(parts[0])) >= 4 or len(parts) == 1:
         return parts[0].strip()
-    return max(parts, key=lambda p: len(_key(p))).strip()
+    return max(parts, key=lambda p: len(compare_key(p))).strip()
