@@ -323,11 +323,13 @@ QUIET = ("-s", "POLICYCRAWL_LOOPBACK_ONLY=1", "-s", "DOWNLOAD_DELAY=0", "-s", "A
 def test_crawl_output_without_a_terminal_is_short_and_the_log_is_in_a_file(tmp_path: Path):
     from tests.hostile_servers import ListingSite, Server, profile_toml
 
-    with Server(ListingSite(12, 10), latency=0.05) as server:
+    # 14 requests at 0.25 s each, two at a time: the crawl lasts well over the 1 s progress interval however fast
+    # the machine is (with 0.05 s and a 2 s interval an idle machine finished before the first line).
+    with Server(ListingSite(12, 10), latency=0.25) as server:
         profile = tmp_path / "p.toml"
         profile.write_text(profile_toml("quiet_site", server.base, concurrency=2), encoding="utf-8")
         result = run_policycrawl("crawl", "quiet_site", "--sources", str(profile), "--out", str(tmp_path / "o"),
-                                 "--allow-loopback", *QUIET, "-s", "POLICYCRAWL_PROGRESS_INTERVAL=2")
+                                 "--allow-loopback", *QUIET, "-s", "POLICYCRAWL_PROGRESS_INTERVAL=1")
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stderr.splitlines()
     assert len(lines) <= 20, result.stderr
