@@ -83,7 +83,9 @@ _URL_COLUMNS_V2 = {
 }
 
 
-def _now() -> str:
+def now_iso() -> str:
+    """The state's clock: ISO 8601 UTC to the second. Times are compared as text (retry_at, last_checked), so
+    every writer and reader of the state uses this one."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -159,10 +161,10 @@ class CrawlState:
             cur = self._db.execute("UPDATE urls SET state='pending' WHERE state='leased'")
             requeued = cur.rowcount
             self._db.execute(
-                "UPDATE runs SET outcome='crashed', finished=? WHERE finished IS NULL", (_now(),)
+                "UPDATE runs SET outcome='crashed', finished=? WHERE finished IS NULL", (now_iso(),)
             )
             self._db.execute(
-                "INSERT INTO runs (id, started, records_file) VALUES (?, ?, ?)", (run_id, _now(), records_file)
+                "INSERT INTO runs (id, started, records_file) VALUES (?, ?, ?)", (run_id, now_iso(), records_file)
             )
         return requeued
 
@@ -170,7 +172,7 @@ class CrawlState:
         with self._tx():
             self._db.execute(
                 "UPDATE runs SET finished=?, outcome=?, stats=? WHERE id=?",
-                (_now(), outcome, json.dumps(stats, default=str, ensure_ascii=False), run_id),
+                (now_iso(), outcome, json.dumps(stats, default=str, ensure_ascii=False), run_id),
             )
 
     def unfinished_records_files(self) -> list[str]:
@@ -191,7 +193,7 @@ class CrawlState:
     # -- frontier -----------------------------------------------------------------------------------
     def discover(self, url: str, source: str, seen_url: str | None = None) -> bool:
         """Remember a newly found article URL; True when it was not known before."""
-        now = _now()
+        now = now_iso()
         cur = self._db.execute(
             "INSERT OR IGNORE INTO urls (url, source, state, first_seen, last_seen, seen_url) VALUES (?, ?, 'pending', ?, ?, ?)",
             (url, source, now, now, seen_url or url),
@@ -222,7 +224,7 @@ class CrawlState:
     def mark_checked(self, url: str, http_status: int | None) -> None:
         """A re-check found the stored version unchanged (304, or the same payload digest)."""
         self._db.execute(
-            "UPDATE urls SET last_checked=?, last_seen=?, last_status=? WHERE url=?", (_now(), _now(), http_status, url)
+            "UPDATE urls SET last_checked=?, last_seen=?, last_status=? WHERE url=?", (now_iso(), now_iso(), http_status, url)
         )
 
     def lease(self, url: str) -> None:
@@ -232,7 +234,7 @@ class CrawlState:
         """Pending URLs of `source` that are due (a transient failure's back-off over), oldest first."""
         rows = self._db.execute(
             "SELECT url FROM urls WHERE source=? AND state='pending' AND (retry_at IS NULL OR retry_at<=?)"
-            " ORDER BY first_seen", (source, _now()),
+            " ORDER BY first_seen", (source, now_iso()),
         ).fetchall()
         return (r[0] for r in rows)
 
@@ -252,7 +254,7 @@ class CrawlState:
         warc_target_uri: str | None = None,
         new_version: bool = True,
     ) -> None:
-        now = _now()
+        now = now_iso()
         self._db.execute(
             """UPDATE urls SET state='done', last_status=?, record_id=?, reason=?, etag=?, last_modified=?,
                payload_digest=?, content_digest=?, warc_filename=?, warc_offset=?, warc_record_id=?, last_seen=?,
@@ -282,7 +284,7 @@ class CrawlState:
         next run)."""
         self._db.execute(
             "UPDATE urls SET state='pending', reason=?, last_status=?, last_seen=?, retry_at=? WHERE url=?",
-            (reason, http_status, _now(), retry_at, url),
+            (reason, http_status, now_iso(), retry_at, url),
         )
 
     def requeue(self, url: str) -> None:
@@ -301,7 +303,7 @@ class CrawlState:
     def mark_failed(self, url: str, reason: str, http_status: int | None = None) -> None:
         self._db.execute(
             "UPDATE urls SET state='failed', reason=?, last_status=?, last_seen=? WHERE url=?",
-            (reason, http_status, _now(), url),
+            (reason, http_status, now_iso(), url),
         )
 
     def mark_done_many(self, urls: Iterable[tuple[str, str, WarcPointer | None]]) -> int:
@@ -323,7 +325,7 @@ class CrawlState:
                     """UPDATE urls SET state='done', record_id=?, warc_filename=?, warc_offset=?, warc_record_id=?,
                        etag=NULL, last_modified=NULL, payload_digest=NULL, content_digest=NULL, last_checked=?
                        WHERE url=? AND (state!='done' OR warc_record_id IS NULL OR warc_record_id!=?)""",
-                    (rid, warc.filename, warc.offset, warc.record_id, _now(), url, warc.record_id),
+                    (rid, warc.filename, warc.offset, warc.record_id, now_iso(), url, warc.record_id),
                 ).rowcount
         return n
 
@@ -338,7 +340,7 @@ class CrawlState:
             """INSERT INTO listings (url, source, walk_started, complete, pages, newest_article) VALUES (?, ?, ?, 0, 0, ?)
                ON CONFLICT(url) DO UPDATE SET walk_started=excluded.walk_started, complete=0, pages=0,
                newest_article=COALESCE(excluded.newest_article, newest_article), stopped_reason=NULL""",
-            (url, source, _now(), newest_article),
+            (url, source, now_iso(), newest_article),
         )
 
     def listing_page(self, url: str, page: int) -> None:
@@ -346,7 +348,7 @@ class CrawlState:
 
     def listing_finished(self, url: str, reason: str) -> None:
         self._db.execute(
-            "UPDATE listings SET complete=1, walk_finished=?, stopped_reason=? WHERE url=?", (_now(), reason, url)
+            "UPDATE listings SET complete=1, walk_finished=?, stopped_reason=? WHERE url=?", (now_iso(), reason, url)
         )
 
     def listing(self, url: str) -> dict | None:
@@ -365,7 +367,7 @@ class CrawlState:
     def set_warc_file_valid(self, name: str, size: int, valid: bool) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO warc_files (name, size, valid, checked) VALUES (?, ?, ?, ?)",
-            (name, size, int(valid), _now()),
+            (name, size, int(valid), now_iso()),
         )
 
     def counts(self, source: str | None = None) -> dict[str, int]:

@@ -46,7 +46,7 @@ class RecheckPolicy:
         return self.after > 0
 
     def checked_before(self, now: datetime | None = None) -> str:
-        """ISO UTC cut-off: URLs last fetched before it are due (same format as archive.state._now)."""
+        """ISO UTC cut-off: URLs last fetched before it are due (same format as archive.state.now_iso)."""
         moment = (now or datetime.now(UTC)) - timedelta(seconds=self.after)
         return moment.isoformat(timespec="seconds")
 

@@ -18,13 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from archive.state import now_iso
+
 # Extraction outcomes that say nothing final about the page: the worker hung (killed at the time limit) or died.
 RETRYABLE_EXTRACT_STATUSES = frozenset({"timeout", "error"})
-
-
-def now_iso() -> str:
-    """The state's clock: ISO 8601 UTC to the second (compared as text, like the state's other times)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

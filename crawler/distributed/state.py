@@ -20,19 +20,15 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import datetime
 
-from archive.state import UrlState
+from archive.state import UrlState, now_iso
 from crawler.distributed.frontier import Claim, RedisFrontier
 from archive.pointer import WarcPointer
 
 _URLSTATE_FIELDS = {
     "record_warc_id": "warc_record_id",  # UrlState attribute -> hash field (SQLite column names)
 }
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _epoch(iso: str | None) -> float:
@@ -99,16 +95,16 @@ class RedisState:
         for rid, raw in self.db.hgetall(key).items():
             row = json.loads(raw)
             if row.get("finished") is None:
-                row.update(finished=_now(), outcome="crashed")  # still unreconciled: see unfinished_records_files
+                row.update(finished=now_iso(), outcome="crashed")  # still unreconciled: see unfinished_records_files
                 self.db.hset(key, rid, json.dumps(row))
-        self.db.hset(key, run_id, json.dumps({"started": _now(), "records_file": records_file, "finished": None,
+        self.db.hset(key, run_id, json.dumps({"started": now_iso(), "records_file": records_file, "finished": None,
                                               "cluster_run": self.frontier.run_id}))
         return 0
 
     def finish_run(self, run_id: str, outcome: str, stats: dict) -> None:
         key = self.frontier.key("runs", self.frontier.worker)
         row = json.loads(self.db.hget(key, run_id) or "{}")
-        row.update(finished=_now(), outcome=outcome, stats=json.loads(json.dumps(stats, default=str)))
+        row.update(finished=now_iso(), outcome=outcome, stats=json.loads(json.dumps(stats, default=str)))
         self.db.hset(key, run_id, json.dumps(row, ensure_ascii=False))
 
     def unfinished_records_files(self) -> list[str]:
@@ -128,7 +124,7 @@ class RedisState:
 
     # -- frontier ------------------------------------------------------------------------------------
     def discover(self, url: str, source: str, seen_url: str | None = None) -> bool:
-        now = _now()
+        now = now_iso()
         key = self._key(url)
         if self.db.hsetnx(key, "state", "pending"):
             with self._write() as pipe:
@@ -158,7 +154,7 @@ class RedisState:
                                           start=0, num=limit))
 
     def mark_checked(self, url: str, http_status: int | None) -> None:
-        now = _now()
+        now = now_iso()
         source = self.db.hget(self._key(url), "source") or ""
         with self._write() as pipe:
             self._set(pipe, self._key(url), {"last_checked": now, "last_seen": now, "last_status": http_status})
@@ -170,13 +166,13 @@ class RedisState:
 
     def pending(self, source: str) -> Iterator[str]:
         """Due pending URLs: the score is when a URL may be fetched (found, or its retry_at after a failure)."""
-        return iter(self.db.zrangebyscore(self.frontier.pending_key(source), "-inf", _epoch(_now())))
+        return iter(self.db.zrangebyscore(self.frontier.pending_key(source), "-inf", _epoch(now_iso())))
 
     def mark_done(self, url: str, *, record_id: str | None, http_status: int | None, warc: WarcPointer | None,
                   etag: str | None = None, last_modified: str | None = None, payload_digest: str | None = None,
                   content_digest: str | None = None, reason: str | None = None, warc_date: str | None = None,
                   warc_target_uri: str | None = None, new_version: bool = True) -> None:
-        now = _now()
+        now = now_iso()
         key = self._key(url)
         source = self.db.hget(key, "source") or ""
         with self._write() as pipe:
@@ -196,7 +192,7 @@ class RedisState:
             self._settle(pipe, url)
 
     def release(self, url: str, reason: str, http_status: int | None = None, retry_at: str | None = None) -> None:
-        now = _now()
+        now = now_iso()
         key = self._key(url)
         source = self.db.hget(key, "source") or ""
         with self._write() as pipe:
@@ -213,16 +209,16 @@ class RedisState:
             with self._write() as pipe:
                 pipe.hset(key, "state", "pending")
                 pipe.hdel(key, "retry_at")
-                pipe.zadd(self.frontier.pending_key(row[1] or ""), {url: _epoch(_now())})
+                pipe.zadd(self.frontier.pending_key(row[1] or ""), {url: _epoch(now_iso())})
 
     def mark_failed(self, url: str, reason: str, http_status: int | None = None) -> None:
         key = self._key(url)
         source = self.db.hget(key, "source") or ""
         with self._write() as pipe:
             self._set(pipe, key, {"state": "failed", "reason": reason, "last_status": http_status,
-                                  "last_seen": _now()})
+                                  "last_seen": now_iso()})
             pipe.zrem(self.frontier.pending_key(source), url)
-            pipe.zadd(self.frontier.key("failures"), {url: _epoch(_now())})
+            pipe.zadd(self.frontier.key("failures"), {url: _epoch(now_iso())})
             self._settle(pipe, url)
 
     def mark_done_many(self, urls: Iterable[tuple[str, str, WarcPointer | None]]) -> int:
@@ -241,9 +237,9 @@ class RedisState:
                     self._set(pipe, self._key(url), {
                         "state": "done", "record_id": rid, "warc_filename": warc.filename, "warc_offset": warc.offset,
                         "warc_record_id": warc.record_id, "etag": None, "last_modified": None,
-                        "payload_digest": None, "content_digest": None, "last_checked": _now()})
+                        "payload_digest": None, "content_digest": None, "last_checked": now_iso()})
                     pipe.zrem(self.frontier.pending_key(known.source), url)
-                    pipe.zadd(self.frontier.key("done", known.source), {url: _epoch(_now())})
+                    pipe.zadd(self.frontier.key("done", known.source), {url: _epoch(now_iso())})
                     pipe.sadd(self.frontier.key("warcurls", warc.filename), url)
                 n += 1
         return n
@@ -259,7 +255,7 @@ class RedisState:
                 with self._write() as pipe:
                     pipe.hset(key, mapping={"state": "pending", "reason": "capture-lost"})
                     pipe.hdel(key, "retry_at")
-                    pipe.zadd(self.frontier.pending_key(source or ""), {url: _epoch(_now())})
+                    pipe.zadd(self.frontier.pending_key(source or ""), {url: _epoch(now_iso())})
                     pipe.zrem(self.frontier.key("done", source or ""), url)
                 n += 1
         return n
@@ -284,7 +280,7 @@ class RedisState:
         return self.db.hget(self._listing_key(url), "complete") == "1"
 
     def listing_started(self, url: str, source: str, newest_article: str | None) -> None:
-        values = {"url": url, "source": source, "walk_started": _now(), "complete": 0, "pages": 0}
+        values = {"url": url, "source": source, "walk_started": now_iso(), "complete": 0, "pages": 0}
         if newest_article:
             values["newest_article"] = newest_article
         with self._write() as pipe:
@@ -297,7 +293,7 @@ class RedisState:
             self.db.hset(self._listing_key(url), "pages", page)
 
     def listing_finished(self, url: str, reason: str) -> None:
-        self.db.hset(self._listing_key(url), mapping={"complete": 1, "walk_finished": _now(), "stopped_reason": reason})
+        self.db.hset(self._listing_key(url), mapping={"complete": 1, "walk_finished": now_iso(), "stopped_reason": reason})
 
     def listing(self, url: str) -> dict | None:
         row = self.db.hgetall(self._listing_key(url))
